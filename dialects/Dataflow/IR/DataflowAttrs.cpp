@@ -1,0 +1,67 @@
+//===- DataflowAttrs.cpp - halo and plan attributes ----------------------===//
+
+#include "dialects/Dataflow/IR/Dataflow.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace vtile::dataflow;
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Dataflow/IR/DataflowAttrs.cpp.inc"
+
+// Registered here because registration needs the storage classes above.
+void DataflowDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Dataflow/IR/DataflowAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult HaloAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ArrayRef<int64_t> low, ArrayRef<int64_t> high) {
+  if (low.size() != high.size())
+    return emitError() << "halo has " << low.size() << " low and "
+                       << high.size() << " high entries; expected one of "
+                       << "each per dimension";
+  for (auto [dim, below, above] : llvm::enumerate(low, high))
+    if (below < 0 || above < 0)
+      return emitError() << "halo in dimension " << dim << " is [" << below
+                         << ", " << above << "]; halos are non-negative";
+  return success();
+}
+
+LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ArrayRef<int64_t> tileSizes,
+                               ArrayRef<HaloAttr> halos,
+                               ArrayRef<int64_t> order, StringRef device,
+                               int64_t peakBytes,
+                               llvm::APFloat recompute) {
+  for (auto [dim, size] : llvm::enumerate(tileSizes))
+    if (size <= 0)
+      return emitError() << "plan tile size " << size << " in dimension "
+                         << dim << " must be positive";
+  if (order.size() != tileSizes.size())
+    return emitError() << "plan order has " << order.size()
+                       << " entries but the tile has " << tileSizes.size()
+                       << " dimensions";
+  llvm::SmallVector<bool> seen(order.size(), false);
+  for (int64_t dim : order) {
+    if (dim < 0 || dim >= static_cast<int64_t>(order.size()) || seen[dim])
+      return emitError() << "plan order [" << order
+                         << "] is not a permutation of the "
+                         << tileSizes.size() << " tile dimensions";
+    seen[dim] = true;
+  }
+  if (device.empty())
+    return emitError() << "plan needs a device placement";
+  if (peakBytes < 0)
+    return emitError() << "plan peak_bytes " << peakBytes
+                       << " must be non-negative";
+  if (!(recompute.convertToDouble() >= 1.0))
+    return emitError() << "plan recompute ratio "
+                       << recompute.convertToDouble()
+                       << " must be at least 1.0 (1.0 = no recomputation)";
+  return success();
+}

@@ -1,0 +1,72 @@
+//===- DataflowAttrs.td - fusion-group plans ---------------*- tablegen -*-===//
+
+#ifndef VTILE_DATAFLOW_ATTRS_TD
+#define VTILE_DATAFLOW_ATTRS_TD
+
+include "dialects/Dataflow/IR/DataflowDialect.td"
+include "dialects/Common/DoubleParameter.td"
+include "mlir/IR/AttrTypeBase.td"
+
+class Dataflow_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Dataflow_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Dataflow_HaloAttr : Dataflow_Attr<"Halo", "halo"> {
+  let summary = "Extra input elements an output tile needs on each side.";
+  let description = [{
+    For one kernel input, per dimension, how many elements beyond the
+    tile's own extent the receptive field reaches below (`low`) and above
+    (`high`). Neighbouring tiles recompute these elements instead of
+    keeping an intermediate tensor alive.
+
+    ```mlir
+    #dataflow.halo<low = [0, 0, 2, 2], high = [0, 0, 2, 2]>
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "halo below the tile, per dimension">:$low,
+    ArrayRefParameter<"int64_t", "halo above the tile, per dimension">:$high
+  );
+  let assemblyFormat = [{
+    `<` `low` `=` `[` $low `]` `,` `high` `=` `[` $high `]` `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+def Dataflow_PlanAttr : Dataflow_Attr<"Plan", "plan"> {
+  let summary = "The planner's decisions for one fusion group.";
+  let description = [{
+    - `tile`: output tile sizes, one per dimension of every kernel result;
+    - `halos`: one `#dataflow.halo` per kernel input;
+    - `order`: tile loop order over the output dimensions, outermost first;
+    - `device`: the device the kernel is placed on;
+    - `peak_bytes`: the planner's estimate of the kernel's peak memory;
+    - `recompute`: work done including halo recomputation divided by the
+      work without it (1.0 means no recomputation).
+
+    ```mlir
+    #dataflow.plan<tile = [1, 32, 8, 8],
+                   halos = [#dataflow.halo<low = [0, 0, 2, 2],
+                                           high = [0, 0, 2, 2]>],
+                   order = [0, 1, 2, 3], device = "cpu",
+                   peak_bytes = 81920, recompute = 1.56>
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "output tile sizes">:$tile_sizes,
+    ArrayRefParameter<"HaloAttr", "halo per kernel input">:$halos,
+    ArrayRefParameter<"int64_t", "loop order, outermost first">:$order,
+    StringRefParameter<"device placement">:$device,
+    "int64_t":$peak_bytes,
+    DoubleParameter<"recompute ratio">:$recompute
+  );
+  let assemblyFormat = [{
+    `<` `tile` `=` `[` $tile_sizes `]` `,` `halos` `=` `[` $halos `]` `,`
+    `order` `=` `[` $order `]` `,` `device` `=` $device `,`
+    `peak_bytes` `=` $peak_bytes `,` `recompute` `=` $recompute `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+#endif // VTILE_DATAFLOW_ATTRS_TD

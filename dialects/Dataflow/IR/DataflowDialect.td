@@ -1,0 +1,31 @@
+//===- DataflowDialect.td - the dataflow dialect -----------*- tablegen -*-===//
+
+#ifndef VTILE_DATAFLOW_DIALECT_TD
+#define VTILE_DATAFLOW_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def Dataflow_Dialect : Dialect {
+  let name = "dataflow";
+  let cppNamespace = "::vtile::dataflow";
+  let summary = "A function body as a graph of fusion groups.";
+  let description = [{
+    The `dataflow` dialect is the graph level of vtile. A function body
+    becomes a DAG of `dataflow.kernel` ops, each a fusion group that is
+    isolated from above and exchanges whole tensors through its operands and
+    results. A kernel carries the plan the planner chose for it
+    (`#dataflow.plan`: output tile sizes, per-input halo, loop order, device
+    placement, estimated peak bytes and recompute ratio); the memory planner
+    and scheduler work on this level. Edges that cross devices go through
+    `dataflow.transfer`.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
+}
+
+class Dataflow_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Dataflow_Dialect, mnemonic, traits>;
+
+#endif // VTILE_DATAFLOW_DIALECT_TD

@@ -1,0 +1,11 @@
+"""vtile: vertical tiling fusion for edge inference, on MLIR and IREE.
+
+`import vtile` gives MLIR contexts (from the upstream `mlir` package) that
+know the `tile` and `dataflow` dialects and run the vtile passes.
+"""
+
+from vtile.context import load_dialects, make_context
+from vtile.dialects import dataflow, tile  # registers the op classes
+from vtile.errors import VtileError
+
+__all__ = ["VtileError", "dataflow", "load_dialects", "make_context", "tile"]

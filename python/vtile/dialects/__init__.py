@@ -1,0 +1,1 @@
+"""Python op classes for vtile's dialects, generated from their .td files."""
