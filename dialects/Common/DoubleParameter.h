@@ -4,7 +4,10 @@
 #define VTILE_COMMON_DOUBLEPARAMETER_H
 
 #include "llvm/ADT/APFloat.h"
-#include "llvm/ADT/SmallString.h"
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include "mlir/IR/OpImplementation.h"
 
 namespace vtile {
@@ -16,14 +19,25 @@ inline mlir::FailureOr<llvm::APFloat> parseDouble(mlir::AsmParser &parser) {
   return llvm::APFloat(value);
 }
 
-/// Prints the shortest text that parses back to the same double, always with
-/// a decimal point so that it reads as a real number ("64.0", "1.25").
+/// The shortest text that parses back to the same double ("0.4", not
+/// "0.40000000000000002"), with a decimal point before any exponent, since
+/// MLIR's lexer reads "1e-05" as an integer followed by an identifier.
+inline std::string formatDouble(double number) {
+  char text[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof(text), "%.*g", precision, number);
+    if (std::strtod(text, nullptr) == number)
+      break;
+  }
+  std::string printed(text);
+  if (!std::isfinite(number) || printed.find('.') != std::string::npos)
+    return printed;
+  printed.insert(std::min(printed.find('e'), printed.size()), ".0");
+  return printed;
+}
+
 inline void printDouble(mlir::AsmPrinter &printer, const llvm::APFloat &value) {
-  llvm::SmallString<24> text;
-  value.toString(text);
-  if (text.find_first_of(".eEn") == llvm::StringRef::npos)
-    text += ".0";
-  printer << text;
+  printer << formatDouble(value.convertToDouble());
 }
 
 } // namespace vtile

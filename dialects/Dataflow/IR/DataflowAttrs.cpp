@@ -61,7 +61,7 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << " must be non-negative";
   if (!(recompute.convertToDouble() >= 1.0))
     return emitError() << "plan recompute ratio "
-                       << recompute.convertToDouble()
+                       << vtile::formatDouble(recompute.convertToDouble())
                        << " must be at least 1.0 (1.0 = no recomputation)";
   return success();
 }

@@ -42,7 +42,7 @@ def Dataflow_KernelOp : Dataflow_Op<"kernel", [IsolatedFromAbove,
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     (`ins` `(` $inputs^ `:` type($inputs) `)`)? (`plan` $plan^)?
-    attr-dict-with-keyword `->` type($results) $body
+    attr-dict-with-keyword (`->` type($results)^)? $body
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;

@@ -31,7 +31,7 @@ MemoryLevelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << capacity << " bytes; expected a positive size";
   if (!(bandwidth.convertToDouble() > 0.0))
     return emitError() << "memory level \"" << name << "\" has bandwidth "
-                       << bandwidth.convertToDouble()
+                       << vtile::formatDouble(bandwidth.convertToDouble())
                        << " GB/s; expected a positive number";
   return success();
 }

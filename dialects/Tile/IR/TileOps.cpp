@@ -150,8 +150,6 @@ LogicalResult LoopOp::verifyRegions() {
                     [](Type t) { return t.isIndex(); }))
     return emitOpError() << "body needs one index offset per result "
                          << "dimension (" << getType().getRank() << ")";
-  if (!isa<StoreOp>(body.getTerminator()))
-    return emitOpError() << "body must end with tile.store";
 
   TargetAttr target = lookupTarget(*this);
   if (!target)
@@ -224,6 +222,13 @@ LogicalResult LoadWindowOp::verify() {
     return emitOpError() << "window element type " << window.getElementType()
                          << " differs from the source's "
                          << getSource().getType().getElementType();
+
+  int64_t dynamicOffsets =
+      llvm::count_if(getStaticOffsets(), ShapedType::isDynamic);
+  if (dynamicOffsets != static_cast<int64_t>(getOffsets().size()))
+    return emitOpError() << "has " << getOffsets().size()
+                         << " offset operands but " << dynamicOffsets
+                         << " dynamic offset entries";
 
   struct Entries {
     StringRef what;
