@@ -39,3 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(args.run(args))
     except VtileError as error:
         sys.exit(f"vtile {args.command}: error: {error}")
+
+
+if __name__ == "__main__":
+    main()
