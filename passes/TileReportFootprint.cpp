@@ -33,6 +33,10 @@ struct TileReportFootprint
       return loop.emitError() << "no #tile.target in scope; attach one as '"
                               << TileDialect::getTargetAttrName()
                               << "' to an enclosing op";
+    // The verifier checks this too, but IR built from Python reaches passes
+    // unverified.
+    if (failed(verifyFootprint(loop, target)))
+      return failure();
     int64_t tiles = 1;
     for (auto [size, tile] :
          llvm::zip(loop.getType().getShape(), loop.getTileSizes()))
@@ -45,12 +49,6 @@ struct TileReportFootprint
       remark << " no placed buffers";
     for (auto [name, bytes] : footprint) {
       MemoryLevelAttr level = target.getLevel(name);
-      if (!level || bytes > level.getCapacity()) {
-        remark.abandon();
-        return loop.emitError() << "does not fit memory level \"" << name
-                                << "\" of target \"" << target.getName()
-                                << "\"";
-      }
       remark << " \"" << name << "\" " << bytes << " of "
              << level.getCapacity() << " bytes ("
              << llvm::formatv("{0:F1}", 100.0 * bytes / level.getCapacity())

@@ -42,3 +42,4 @@ func.func @no_target() -> tensor<8xf32> {
   }
   return %out : tensor<8xf32>
 }
+

@@ -45,3 +45,13 @@ def test_pass_fails_without_target(context):
         PassManager.parse("builtin.module(tile-report-footprint)", context).run(
             module.operation
         )
+
+
+def test_pass_rejects_unverified_ir_above_capacity(context):
+    # IR built from Python reaches the pass without verification; the pass
+    # checks capacity itself instead of reporting a bogus percentage.
+    module = build_tiled_conv(context, 28)
+    with pytest.raises(ir.MLIRError, match=f"needs {expected_l1_bytes(28)} bytes"):
+        PassManager.parse("builtin.module(tile-report-footprint)", context).run(
+            module.operation
+        )

@@ -17,3 +17,19 @@ vtile::tile::computeFootprint(LoopOp loop) {
   });
   return bytes;
 }
+
+LogicalResult vtile::tile::verifyFootprint(LoopOp loop, TargetAttr target) {
+  for (auto [name, bytes] : computeFootprint(loop)) {
+    MemoryLevelAttr level = target.getLevel(name);
+    if (!level)
+      return loop.emitOpError()
+             << "places buffers in memory level \"" << name
+             << "\", which target \"" << target.getName() << "\" does not define";
+    if (bytes > level.getCapacity())
+      return loop.emitOpError()
+             << "needs " << bytes << " bytes in memory level \"" << name
+             << "\" per tile, above its capacity of " << level.getCapacity()
+             << " bytes on target \"" << target.getName() << "\"";
+  }
+  return success();
+}

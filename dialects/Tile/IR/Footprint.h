@@ -18,6 +18,10 @@ int64_t getBufferBytes(mlir::RankedTensorType type);
 /// liveness analysis refines it.
 llvm::MapVector<llvm::StringRef, int64_t> computeFootprint(LoopOp loop);
 
+/// Checks that every level `loop` places buffers in exists in `target` and
+/// holds the loop's footprint; emits an error on the loop otherwise.
+mlir::LogicalResult verifyFootprint(LoopOp loop, TargetAttr target);
+
 } // namespace vtile::tile
 
 #endif // VTILE_TILE_IR_FOOTPRINT_H

@@ -39,9 +39,7 @@ MemoryLevelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef name,
                                  ArrayRef<MemoryLevelAttr> levels) {
-  if (levels.empty())
-    return emitError() << "target \"" << name
-                       << "\" needs at least one memory level";
+  // An empty level list does not parse, so no check for it here.
   llvm::StringSet<> seen;
   for (auto [index, level] : llvm::enumerate(levels)) {
     if (!seen.insert(level.getName()).second)

@@ -151,17 +151,9 @@ LogicalResult LoopOp::verifyRegions() {
     return emitOpError() << "body needs one index offset per result "
                          << "dimension (" << getType().getRank() << ")";
 
-  TargetAttr target = lookupTarget(*this);
-  if (!target)
-    return success();
-  for (auto [name, bytes] : computeFootprint(*this)) {
-    MemoryLevelAttr level = target.getLevel(name);
-    if (level && bytes > level.getCapacity())
-      return emitOpError() << "needs " << bytes << " bytes in memory level \""
-                           << name << "\" per tile, above its capacity of "
-                           << level.getCapacity() << " bytes on target \""
-                           << target.getName() << "\"";
-  }
+  // Unknown level names are reported by the placed ops themselves.
+  if (TargetAttr target = lookupTarget(*this))
+    return verifyFootprint(*this, target);
   return success();
 }
 

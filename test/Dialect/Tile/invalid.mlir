@@ -268,3 +268,4 @@ func.func @f(%in: tensor<16x16xf32>, %pad: f16) {
   %w = "tile.load_window"(%in, %pad) <{static_offsets = array<i64: 0, 0>, tile = array<i64: 4, 4>, kernel = array<i64: 1, 1>, level = "l1"}> : (tensor<16x16xf32>, f16) -> tensor<4x4xf32>
   return
 }
+
