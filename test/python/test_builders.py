@@ -48,3 +48,33 @@ def test_builder_with_wrong_window_is_rejected(context):
                 )
     with pytest.raises(ir.MLIRError, match=r"window size 5 in dimension 0 .*\(expected 6\)"):
         module.operation.verify()
+
+
+def test_build_planned_kernel_and_transfer(context):
+    from mlir.dialects import func
+
+    from vtile.dialects import dataflow
+
+    with context, ir.Location.unknown():
+        f32 = ir.F32Type.get()
+        t = ir.RankedTensorType.get([4, 8], f32)
+        plan = ir.Attribute.parse(
+            "#dataflow.plan<tile = [2, 8], halos = [#dataflow.halo<low = [0, 1], "
+            'high = [0, 1]>], order = [0, 1], device = "cpu", peak_bytes = 128, '
+            "recompute = 1.0>"
+        )
+        module = ir.Module.create()
+        with ir.InsertionPoint(module.body):
+
+            @func.FuncOp.from_py_func(t)
+            def graph(x):
+                kernel = dataflow.KernelOp([t], [x], plan=plan)
+                body = kernel.body.blocks.append(t)
+                with ir.InsertionPoint(body):
+                    dataflow.yield_([body.arguments[0]])
+                return dataflow.transfer(t, kernel.results[0], "cpu", "gpu")
+
+    assert module.operation.verify()
+    text = str(module)
+    assert 'plan <tile = [2, 8]' in text
+    assert 'dataflow.transfer %0 from "cpu" to "gpu"' in text
