@@ -8,7 +8,8 @@ extras=""
 [[ "${1:-}" == "--test" ]] && extras="[test]"
 
 # Debian packages the project needs; installed only when missing.
-debian_packages=(python3-venv)
+# mesa-vulkan-drivers: lavapipe, a Vulkan device on the CPU for vulkan-spirv.
+debian_packages=(python3-venv mesa-vulkan-drivers)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,0 +1,132 @@
+"""Compiling linalg-on-tensors text with IREE and running it on numpy arrays."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import iree.runtime as iree_runtime
+import numpy as np
+
+from vtile.backends.targets import Target
+from vtile.errors import VtileError
+
+
+def iree_tool(name: str) -> str:
+    """An IREE command-line tool, preferably from this Python's environment."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if not found:
+        raise VtileError(f"{name} not found; install iree-base-compiler==3.13.0")
+    return found
+
+
+def compile_vmfb(mlir_text: str, target: Target, extra_flags: Sequence[str] = ()) -> bytes:
+    """Compiles to an IREE VM flatbuffer; `extra_flags` pass through untouched.
+
+    Runs iree-compile as a program: the iree.compiler Python package carries
+    its own MLIR bindings, which cannot be imported next to the upstream
+    `mlir` package (their nanobind builds clash), and text is our hand-off."""
+    with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
+        source = Path(scratch) / "input.mlir"
+        output = Path(scratch) / "module.vmfb"
+        source.write_text(mlir_text)
+        result = subprocess.run(
+            [iree_tool("iree-compile"), str(source), "-o", str(output),
+             *target.compile_flags(), *extra_flags],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise VtileError(
+                f"iree-compile failed for {target.name}: {_first_error(result)}"
+            )
+        return output.read_bytes()
+
+
+def _first_error(result: subprocess.CompletedProcess) -> str:
+    for line in result.stderr.splitlines():
+        if "error:" in line:
+            return line.strip()
+    if result.returncode < 0:
+        return f"killed by signal {-result.returncode}"
+    lines = result.stderr.strip().splitlines()
+    return lines[0] if lines else f"exit code {result.returncode}"
+
+
+def vulkan_available() -> bool:
+    """Whether IREE's vulkan driver finds a device. The driver list always
+    names vulkan, so ask it for devices; failures mean no loader or no ICD."""
+    try:
+        return len(iree_runtime.get_driver("vulkan").query_available_devices()) > 0
+    except (RuntimeError, ValueError):
+        return False
+
+
+def read_back(device: iree_runtime.HalDevice, array: iree_runtime.DeviceArray) -> np.ndarray:
+    """Copies a device result to numpy through a mappable staging buffer.
+
+    DeviceArray.to_host() imports an unaligned numpy allocation, which Vulkan
+    refuses on lavapipe (minImportedHostPointerAlignment 4096)."""
+    view = array._buffer_view  # no public accessor in iree-runtime 3.13
+    source = view.get_buffer()
+    staging = device.allocator.allocate_buffer(
+        memory_type=int(
+            iree_runtime.MemoryType.HOST_LOCAL | iree_runtime.MemoryType.DEVICE_VISIBLE
+        ),
+        allowed_usage=int(
+            iree_runtime.BufferUsage.TRANSFER_TARGET | iree_runtime.BufferUsage.MAPPING_SCOPED
+        ),
+        allocation_size=source.byte_length(),
+    )
+    semaphore = device.create_semaphore(0)
+    device.queue_copy(
+        source,
+        staging,
+        wait_semaphores=iree_runtime.HalFence.create_at(semaphore, 0),
+        signal_semaphores=iree_runtime.HalFence.create_at(semaphore, 1),
+    )
+    iree_runtime.HalFence.create_at(semaphore, 1).wait()
+    dtype = iree_runtime.HalElementType.map_to_dtype(view.element_type)
+    return np.array(staging.map().asarray(tuple(view.shape), dtype), copy=True)
+
+
+@dataclass
+class LoadedModule:
+    """A compiled module loaded on a device; call it with numpy arrays."""
+
+    device: iree_runtime.HalDevice
+    function: object
+
+    def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
+        results = self.function(*inputs)
+        if not isinstance(results, (tuple, list)):
+            results = [results]
+        return [read_back(self.device, result) for result in results]
+
+
+def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
+    """Loads `vmfb` on the target's driver, ready to run `function`."""
+    if not target.runs_here:
+        raise VtileError(f"{target.name} module for another CPU cannot run on this machine")
+    if target.driver == "vulkan" and not vulkan_available():
+        raise VtileError(
+            "no Vulkan device found (install a driver, e.g. Debian's "
+            "mesa-vulkan-drivers, or use the llvm-cpu target)"
+        )
+    device = iree_runtime.get_device(target.driver)
+    config = iree_runtime.Config(device=device)
+    context = iree_runtime.SystemContext(config=config)
+    context.add_vm_module(iree_runtime.VmModule.copy_buffer(config.vm_instance, vmfb))
+    module = context.modules.module
+    try:
+        return LoadedModule(device, module[function])
+    except KeyError:
+        raise VtileError(f"compiled module has no function @{function}") from None
