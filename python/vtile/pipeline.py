@@ -92,12 +92,18 @@ class Pipeline:
             options.dump_dir.mkdir(parents=True, exist_ok=True)
             report.dumps.append(_dump(module, options.dump_dir, 0, "input"))
         for index, stage in enumerate(self.stages, start=1):
-            before = module.operation.get_asm(enable_debug_info=True)
+            # A failing pass leaves the IR half-transformed; keep what the
+            # stage saw. Cloning shares resource blobs, unlike printing them.
+            before = module.operation.clone()
             start = time.perf_counter()
             try:
                 _run_stage(stage, module, options.verify_each)
             except ir.MLIRError as error:
-                path = _write_reproducer(before, self.stages[index - 1 :], options)
+                path = _write_reproducer(
+                    before.get_asm(enable_debug_info=True),
+                    self.stages[index - 1 :],
+                    options,
+                )
                 raise PipelineError(
                     f"pipeline '{self.name}' failed in stage '{stage.name}': "
                     f"{_first_message(error)} (reproducer: {path})",

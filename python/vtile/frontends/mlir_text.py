@@ -32,7 +32,8 @@ def _describe(error: ir.MLIRError, text: str, source: str) -> str:
     if not match:
         return f"{source} is not valid MLIR: {first.message}"
     line = int(match.group(1))
-    excerpt = text.splitlines()[line - 1].strip() if line <= len(text.splitlines()) else ""
+    lines = text.splitlines()
+    excerpt = lines[line - 1].strip() if line <= len(lines) else ""
     return (
         f"{source}:{line}:{match.group(2)}: not valid MLIR: {first.message}: `{excerpt}`"
     )
