@@ -33,16 +33,16 @@ struct TileReportFootprint
       return loop.emitError() << "no #tile.target in scope; attach one as '"
                               << TileDialect::getTargetAttrName()
                               << "' to an enclosing op";
+    auto footprint = computeFootprint(loop);
     // The verifier checks this too, but IR built from Python reaches passes
     // unverified.
-    if (failed(verifyFootprint(loop, target)))
+    if (failed(verifyFootprint(loop, target, footprint)))
       return failure();
     int64_t tiles = 1;
     for (auto [size, tile] :
          llvm::zip(loop.getType().getShape(), loop.getTileSizes()))
       tiles *= size / tile;
 
-    auto footprint = computeFootprint(loop);
     InFlightDiagnostic remark = loop.emitRemark();
     remark << tiles << " tiles of [" << loop.getTileSizes() << "]; per tile:";
     if (footprint.empty())

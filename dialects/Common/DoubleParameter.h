@@ -4,6 +4,7 @@
 #define VTILE_COMMON_DOUBLEPARAMETER_H
 
 #include "llvm/ADT/APFloat.h"
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

@@ -18,8 +18,10 @@ vtile::tile::computeFootprint(LoopOp loop) {
   return bytes;
 }
 
-LogicalResult vtile::tile::verifyFootprint(LoopOp loop, TargetAttr target) {
-  for (auto [name, bytes] : computeFootprint(loop)) {
+LogicalResult vtile::tile::verifyFootprint(
+    LoopOp loop, TargetAttr target,
+    const llvm::MapVector<StringRef, int64_t> &footprint) {
+  for (auto [name, bytes] : footprint) {
     MemoryLevelAttr level = target.getLevel(name);
     if (!level)
       return loop.emitOpError()

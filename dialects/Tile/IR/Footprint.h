@@ -18,9 +18,12 @@ int64_t getBufferBytes(mlir::RankedTensorType type);
 /// liveness analysis refines it.
 llvm::MapVector<llvm::StringRef, int64_t> computeFootprint(LoopOp loop);
 
-/// Checks that every level `loop` places buffers in exists in `target` and
-/// holds the loop's footprint; emits an error on the loop otherwise.
-mlir::LogicalResult verifyFootprint(LoopOp loop, TargetAttr target);
+/// Checks that every level in `footprint` (computeFootprint of `loop`)
+/// exists in `target` and holds its bytes; emits an error on the loop
+/// otherwise.
+mlir::LogicalResult
+verifyFootprint(LoopOp loop, TargetAttr target,
+                const llvm::MapVector<llvm::StringRef, int64_t> &footprint);
 
 } // namespace vtile::tile
 

@@ -153,7 +153,7 @@ LogicalResult LoopOp::verifyRegions() {
 
   // Unknown level names are reported by the placed ops themselves.
   if (TargetAttr target = lookupTarget(*this))
-    return verifyFootprint(*this, target);
+    return verifyFootprint(*this, target, computeFootprint(*this));
   return success();
 }
 
