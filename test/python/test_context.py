@@ -5,6 +5,7 @@ from mlir import ir
 from mlir.passmanager import PassManager
 
 import vtile
+from vtile.diagnostics import collect_diagnostics
 from vtile.dialects import dataflow, tile
 
 KERNEL_IR = """
@@ -56,14 +57,35 @@ def test_load_dialects_into_existing_context():
     assert context.is_registered_operation("dataflow.kernel")
 
 
+TILED_IR = """
+module attributes {tile.target = #tile.target<"t", levels = [#tile.level<"l1", capacity = 64, bandwidth = 1.0>]>} {
+  func.func @f() -> tensor<8xf32> {
+    %out = tile.loop (%i) tiles [4] -> tensor<8xf32> {
+      %one = arith.constant 1.0 : f32
+      %two = arith.addf %one, %one : f32
+      %t = tile.empty in "l1" : tensor<4xf32>
+      %filled = linalg.fill ins(%two : f32) outs(%t : tensor<4xf32>) -> tensor<4xf32>
+      tile.store %filled : tensor<4xf32>
+    }
+    return %out : tensor<8xf32>
+  }
+}
+"""
+
+
 def test_upstream_and_vtile_passes_share_one_pipeline(context):
-    # One MLIR instance: an upstream pass (canonicalize folds the constant
-    # addition away) runs on IR holding our ops, next to our pass.
-    module = ir.Module.parse(KERNEL_IR, context)
-    PassManager.parse(
-        "builtin.module(canonicalize, tile-report-footprint)", context
-    ).run(module.operation)
-    assert "dataflow.kernel" in str(module)
+    # One MLIR instance: an upstream pass folds the constant addition inside
+    # our loop, and our pass reports on the same IR in the same pipeline.
+    module = ir.Module.parse(TILED_IR, context)
+    with collect_diagnostics(context) as diagnostics:
+        PassManager.parse(
+            "builtin.module(canonicalize, tile-report-footprint)", context
+        ).run(module.operation)
+    assert "arith.addf" not in str(module)
+    assert "tile.loop" in str(module)
+    assert [d.message for d in diagnostics] == [
+        '2 tiles of [4]; per tile: "l1" 16 of 64 bytes (25.0%)'
+    ]
 
 
 def test_verifier_error_reaches_python(context):
