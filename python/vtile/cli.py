@@ -1,44 +1,243 @@
-"""The `vtile` command line."""
+"""The `vtile` command line: compile, run, bench, demo."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from pathlib import Path
 
 from vtile.errors import VtileError
 
+MODEL_HELP = (
+    "a .mlir (linalg on tensors) or .onnx file, or path/to/file.py:factory "
+    "where factory() returns (torch.nn.Module, example_inputs)"
+)
+
 
 def _parser() -> argparse.ArgumentParser:
+    from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
+    from vtile.named_pipelines import NONE, PIPELINE_HELP
+
     parser = argparse.ArgumentParser(
         prog="vtile",
         description="Vertical tiling fusion for edge inference on MLIR and IREE.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    target = argparse.ArgumentParser(add_help=False)
+    group = target.add_argument_group("target")
+    group.add_argument("--target", choices=TARGET_NAMES, default="llvm-cpu",
+                       help="IREE back end (default: llvm-cpu)")
+    group.add_argument("--cpu", help="llvm-cpu: CPU to tune for (default: host)")
+    group.add_argument("--triple", help="llvm-cpu: cross-compile for this target triple, "
+                       "e.g. aarch64-linux-gnu (needs --cpu, e.g. cortex-a55)")
+    group.add_argument("--vulkan-target", help="vulkan-spirv: GPU target name "
+                       f"(default: {DEFAULT_VULKAN_TARGET})")
+    group.add_argument("--pipeline", default=NONE, metavar="NAME",
+                       help="vtile pipeline run before IREE's: " + "; ".join(
+                           f"'{name}' {text}" for name, text in PIPELINE_HELP.items())
+                       + f" (default: {NONE})")
+
+    compile_ = commands.add_parser(
+        "compile", parents=[target], help="compile a model to an IREE module (.vmfb)",
+        description="Import a model, run a vtile pipeline on its linalg, and compile "
+        "it with IREE for one target.")
+    compile_.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    compile_.add_argument("-o", "--output", type=Path,
+                          help="the .vmfb to write (default: MODEL's name + .vmfb here)")
+    compile_.add_argument("--emit-mlir", type=Path, metavar="FILE",
+                          help="also write the MLIR handed to IREE")
+    compile_.add_argument("--dump-dir", type=Path, metavar="DIR",
+                          help="write the IR after every pipeline stage to DIR")
+    compile_.add_argument("--reproducer-dir", type=Path, metavar="DIR",
+                          default=Path("vtile-reproducers"),
+                          help="where a failing stage leaves a vtile-opt reproducer "
+                          "(default: vtile-reproducers)")
+    compile_.set_defaults(run=_compile)
+
+    run = commands.add_parser(
+        "run", parents=[target], help="compile and run a model, check it against its framework",
+        description="Compile MODEL (or load a .vmfb) and run it on numpy inputs. "
+        "PyTorch and ONNX models are checked against PyTorch / ONNX's reference "
+        "evaluator; a mismatch exits with code 1.")
+    run.add_argument("model", metavar="MODEL", help=MODEL_HELP + ", or a .vmfb from vtile compile")
+    run.add_argument("--input", type=Path, action="append", default=[], metavar="FILE.npy",
+                     help="an input, in order (repeat for each); default: seeded random "
+                     "inputs of the model's shapes (a .vmfb needs them)")
+    run.add_argument("--function", default="main", help=".vmfb: function to call (default: main)")
+    run.add_argument("--save-outputs", type=Path, metavar="FILE.npz",
+                     help="write the outputs to FILE.npz")
+    run.add_argument("--no-check", action="store_true", help="skip the numerics check")
+    run.set_defaults(run=_run)
+
+    bench = commands.add_parser(
+        "bench", parents=[target], help="measure latency and peak memory against IREE's default",
+        description="Compile MODEL with the vtile pipeline and with IREE's default "
+        "pipeline, and measure both on the same inputs: median latency from "
+        "iree-benchmark-module, DEVICE_LOCAL peak from iree-run-module --print_statistics.")
+    bench.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    bench.add_argument("--repetitions", type=_at_least_two, default=10,
+                       help="benchmark repetitions, median taken (default: 10)")
+    bench.set_defaults(run=_bench)
+
     demo = commands.add_parser(
-        "demo",
-        help="build a tiled conv in the tile/dataflow dialects, verify it and "
-        "report its memory footprint",
-        description="Smoke demo of vtile's dialects: builds a tiled convolution "
-        "with the Python op builders, verifies and prints it, runs the "
-        "tile-report-footprint pass, and shows the verifier rejecting a tile "
-        "that does not fit the target's memory.",
-    )
-    demo.set_defaults(run=_run_demo)
+        "demo", help="the built-in edge CNN end to end: numerics and bench table",
+        description="Export a small edge CNN (seeded random weights) from PyTorch, "
+        "compile it for llvm-cpu and, where a Vulkan device exists, vulkan-spirv, "
+        "check the numerics against PyTorch and benchmark against IREE's default pipeline.")
+    demo.add_argument("--repetitions", type=_at_least_two, default=10,
+                      help="benchmark repetitions, median taken (default: 10)")
+    demo.set_defaults(run=_demo)
     return parser
 
 
-def _run_demo(args: argparse.Namespace) -> int:
+def _at_least_two(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError("needs at least 2 repetitions for a median")
+    return value
+
+
+def _consoles():
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+def _target(args: argparse.Namespace):
+    from vtile.backends.targets import make_target
+
+    return make_target(args.target, args.cpu, args.triple, args.vulkan_target)
+
+
+def _load(args: argparse.Namespace, steps):
+    from vtile.context import make_context
+    from vtile.frontends.model import load_model
+
+    steps(f"importing {args.model}")
+    return load_model(args.model, make_context())
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from vtile.compiler import compile_model
+    from vtile.pipeline import PipelineOptions
+    from vtile.tables import Steps
+
+    console, progress = _consoles()
+    target = _target(args)
+    options = PipelineOptions(dump_dir=args.dump_dir, reproducer_dir=args.reproducer_dir)
+    with Steps(progress) as steps:
+        model = _load(args, steps)
+        steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
+        compiled = compile_model(model, target, args.pipeline, options)
+    output = args.output or Path(Path(args.model.partition(".py:")[0]).stem + ".vmfb")
+    compiled.save(output)
+    if args.emit_mlir:
+        args.emit_mlir.write_text(compiled.mlir)
+    signature = ", ".join(map(str, model.inputs))
+    console.print(f"wrote {output} ({len(compiled.vmfb):,} bytes): @{model.function}({signature}) "
+                  f"for {target.name}, pipeline '{args.pipeline}'", highlight=False)
+    for timing in compiled.report.timings:
+        console.print(f"  stage {timing.name}: {timing.seconds:.3f} s", highlight=False)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from vtile.numerics import check_outputs
+    from vtile.tables import Steps, numerics_table, outputs_table
+
+    console, progress = _consoles()
+    target = _target(args)
+    inputs = [_read_npy(path) for path in args.input]
+    with Steps(progress) as steps:
+        if args.model.endswith(".vmfb"):
+            outputs, reference, name = _run_vmfb(args, target, inputs, steps), None, args.model
+        else:
+            from vtile.compiler import compile_model
+
+            model = _load(args, steps)
+            steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
+            compiled = compile_model(model, target, args.pipeline)
+            inputs = inputs or model.sample_inputs
+            steps(f"running {model.name} on {target.name}")
+            outputs, reference, name = compiled(*inputs), model.reference, model.name
+    console.print(outputs_table(outputs))
+    if args.save_outputs:
+        import numpy as np
+
+        np.savez(args.save_outputs, *outputs)
+        console.print(f"wrote {args.save_outputs}")
+    if args.no_check or reference is None:
+        console.print("numerics not checked (" + (
+            "--no-check" if args.no_check else "no framework reference for this input") + ")")
+        return 0
+    framework = "ONNX reference" if args.model.endswith(".onnx") else "PyTorch"
+    check = check_outputs(outputs, reference(inputs))
+    console.print(numerics_table([(name, target.name, check)], framework))
+    return 0 if check.passed else 1
+
+
+def _run_vmfb(args: argparse.Namespace, target, inputs, steps):
+    from vtile.backends.iree import load
+
+    path = Path(args.model)
+    if not path.is_file():
+        raise VtileError(f"no such file: {path}")
+    if not inputs:
+        raise VtileError("running a .vmfb needs its inputs: --input FILE.npy for each")
+    steps(f"running {path} on {target.name}")
+    loaded = load(path.read_bytes(), target, args.function)
+    try:
+        return loaded(*inputs)
+    except (ValueError, RuntimeError) as error:
+        raise VtileError(f"{path} @{args.function} failed: {str(error).splitlines()[0]}") from None
+
+
+def _read_npy(path: Path):
+    import numpy as np
+
+    if not path.is_file():
+        raise VtileError(f"no such file: {path}")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise VtileError(f"{path} is not a .npy array: {error}") from None
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from vtile.bench import compare
+    from vtile.compiler import compile_model
+    from vtile.tables import Steps, bench_table
+
+    console, progress = _consoles()
+    target = _target(args)
+    with Steps(progress) as steps:
+        model = _load(args, steps)
+        steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
+        compiled = compile_model(model, target, args.pipeline)
+        comparison = compare(compiled, args.repetitions, steps)
+    console.print(bench_table([comparison]))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
     from vtile.demo import run_demo
 
-    return run_demo()
+    return run_demo(*_consoles(), args.repetitions)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    # torch.export's deprecation chatter is not the user's problem.
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
     try:
         sys.exit(args.run(args))
     except VtileError as error:
         sys.exit(f"vtile {args.command}: error: {error}")
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import pytest
 from mlir import ir
 
-from vtile.demo import build_tiled_conv
+from vtile.examples.tiled_conv import build_tiled_conv
 from vtile.dialects import tile
 
 

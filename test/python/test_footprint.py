@@ -4,7 +4,7 @@ import pytest
 from mlir import ir
 from mlir.passmanager import PassManager
 
-from vtile.demo import IN_CHANNELS, KERNEL, OUT_CHANNELS, SIZE, build_tiled_conv
+from vtile.examples.tiled_conv import IN_CHANNELS, KERNEL, OUT_CHANNELS, SIZE, build_tiled_conv
 from vtile.diagnostics import collect_diagnostics
 
 L1_BYTES = 32768

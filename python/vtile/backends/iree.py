@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import iree.runtime as iree_runtime
 import numpy as np
+from mlir import ir
 
-from vtile.backends.targets import Target
+from vtile.backends.targets import VULKAN_TARGETS, Target, VulkanTarget
 from vtile.errors import VtileError
 
 
@@ -34,6 +36,8 @@ def compile_vmfb(mlir_text: str, target: Target, extra_flags: Sequence[str] = ()
     Runs iree-compile as a program: the iree.compiler Python package carries
     its own MLIR bindings, which cannot be imported next to the upstream
     `mlir` package (their nanobind builds clash), and text is our hand-off."""
+    if target.device_targets is not None:
+        mlir_text = _with_device_targets(mlir_text, target.device_targets)
     with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
         source = Path(scratch) / "input.mlir"
         output = Path(scratch) / "module.vmfb"
@@ -51,6 +55,18 @@ def compile_vmfb(mlir_text: str, target: Target, extra_flags: Sequence[str] = ()
         return output.read_bytes()
 
 
+def _with_device_targets(mlir_text: str, device_targets: str) -> str:
+    """Sets the module's `hal.device.targets`. The hal dialect is IREE's, so
+    the attribute is built in a scratch context that keeps it opaque."""
+    context = ir.Context()
+    context.allow_unregistered_dialects = True
+    module = ir.Module.parse(mlir_text, context)
+    module.operation.attributes["hal.device.targets"] = ir.Attribute.parse(
+        device_targets, context
+    )
+    return str(module)
+
+
 def _first_error(result: subprocess.CompletedProcess) -> str:
     for line in result.stderr.splitlines():
         if "error:" in line:
@@ -59,6 +75,18 @@ def _first_error(result: subprocess.CompletedProcess) -> str:
         return f"killed by signal {-result.returncode}"
     lines = result.stderr.strip().splitlines()
     return lines[0] if lines else f"exit code {result.returncode}"
+
+
+def vulkan_subgroup_sizes() -> range:
+    """The subgroup sizes the first Vulkan device (the one IREE's `vulkan`
+    driver picks) can run."""
+    driver = iree_runtime.get_driver("vulkan")
+    device = driver.query_available_devices()[0]
+    info = driver.dump_device_info(device["device_id"])
+    match = re.search(r"minSubgroupSize=(\d+) maxSubgroupSize=(\d+)", info)
+    if not match:
+        raise VtileError(f"cannot read the subgroup size of Vulkan device {device['name']}")
+    return range(int(match.group(1)), int(match.group(2)) + 1)
 
 
 def vulkan_available() -> bool:
@@ -98,6 +126,30 @@ def read_back(device: iree_runtime.HalDevice, array: iree_runtime.DeviceArray) -
     return np.array(staging.map().asarray(tuple(view.shape), dtype), copy=True)
 
 
+def _require_subgroup_size(target: VulkanTarget) -> None:
+    """Kernels built for another subgroup size load fine and compute wrong
+    reductions; refuse them instead."""
+    device_sizes = vulkan_subgroup_sizes()
+    if not any(size in device_sizes for size in target.subgroup_sizes):
+        usable = [
+            name
+            for name in VULKAN_TARGETS
+            if any(size in device_sizes for size in VulkanTarget(name).subgroup_sizes)
+        ]
+        raise VtileError(
+            f"Vulkan target '{target.vulkan_target}' assumes subgroups of "
+            f"{' or '.join(map(str, target.subgroup_sizes))} but this machine's Vulkan "
+            f"device uses {_describe_sizes(device_sizes)}; its results "
+            "would be wrong. Compile for a matching target: " + (", ".join(usable) or "none known")
+        )
+
+
+def _describe_sizes(sizes: range) -> str:
+    if len(sizes) == 1:
+        return str(sizes.start)
+    return f"{sizes.start} to {sizes.stop - 1}"
+
+
 @dataclass
 class LoadedModule:
     """A compiled module loaded on a device; call it with numpy arrays."""
@@ -121,6 +173,8 @@ def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
             "no Vulkan device found (install a driver, e.g. Debian's "
             "mesa-vulkan-drivers, or use the llvm-cpu target)"
         )
+    if target.driver == "vulkan":
+        _require_subgroup_size(target)
     device = iree_runtime.get_device(target.driver)
     config = iree_runtime.Config(device=device)
     context = iree_runtime.SystemContext(config=config)

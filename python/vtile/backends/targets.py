@@ -10,20 +10,37 @@ from dataclasses import dataclass
 
 from vtile.errors import VtileError
 
-# Vulkan targets iree-compile 3.13 accepts. An unknown name makes it print
-# "Unknown Vulkan target" and then segfault, and it cannot list the valid
-# ones, so we validate against the names we compiled and ran.
-VULKAN_TARGETS = (
-    "valhall4", "valhall", "valhall1", "valhall2", "valhall3", "mali-g715",
-    "adreno", "adreno-740", "ampere", "turing", "volta", "pascal", "sm_75",
-    "sm_80", "sm_86", "sm_89", "rtx4090", "rtx3090", "a100", "rdna1", "rdna2",
-    "rdna3", "rdna4", "cdna1", "cdna2", "cdna3", "gfx1100", "gfx90a",
-    "gfx942", "rx7900xtx", "rx7900xt", "mi300x", "vp_android_baseline_2022",
-)  # fmt: skip
+# Vulkan targets iree-compile 3.13 knows, with the subgroup sizes their
+# kernels assume (its #iree_gpu.target subgroup_size_choices). An unknown name
+# makes it print "Unknown Vulkan target" and then segfault, and it cannot list
+# the valid ones, so we validate against the names we compiled and ran.
+IREE_VULKAN_TARGETS: dict[str, tuple[int, ...]] = {
+    "valhall4": (16,), "valhall": (16,), "valhall1": (16,), "valhall2": (16,),
+    "valhall3": (16,), "mali-g715": (16,), "adreno": (64,), "adreno-740": (64,),
+    "ampere": (32,), "turing": (32,), "volta": (32,), "pascal": (32,),
+    "sm_75": (32,), "sm_80": (32,), "sm_86": (32,), "sm_89": (32,),
+    "rtx4090": (32,), "rtx3090": (32,), "a100": (32,), "rdna1": (32, 64),
+    "rdna2": (32, 64), "rdna3": (32, 64), "rdna4": (32, 64), "cdna1": (64,),
+    "cdna2": (64,), "cdna3": (64,), "gfx1100": (32, 64), "gfx90a": (64,),
+    "gfx942": (64,), "rx7900xtx": (32, 64), "rx7900xt": (32, 64), "mi300x": (64,),
+    "vp_android_baseline_2022": (64,),
+}  # fmt: skip
 
-# Runs everything on lavapipe, whose subgroup size is 8: targets built for
-# subgroups of 32 or 64 fail to load there, and the Android baseline has no f16.
-DEFAULT_VULKAN_TARGET = "valhall4"
+# Mesa's CPU Vulkan driver (lavapipe, Debian's mesa-vulkan-drivers) has no
+# IREE target, and every IREE target assumes subgroups of 16 or more: their
+# reductions return wrong numbers on lavapipe's subgroups of 8. So vtile
+# describes it to IREE itself: valhall4's capabilities with subgroups of 8.
+LAVAPIPE = "lavapipe"
+LAVAPIPE_TARGET_INFO = (
+    '#iree_gpu.target<arch = "lavapipe", features = "spirv:v1.6,cap:Shader", '
+    "wgp = <compute = fp32|fp16|int32|int16|int8, storage = b64|b32|b16|b8, "
+    "subgroup = shuffle|arithmetic, dot = dp4xi8toi32, subgroup_size_choices = [8], "
+    "max_workgroup_sizes = [512, 512, 512], max_thread_count_per_workgroup = 512, "
+    "max_workgroup_memory_bytes = 32768, max_workgroup_counts = [65535, 65535, 65535]>>"
+)
+
+VULKAN_TARGETS = (LAVAPIPE, *IREE_VULKAN_TARGETS)
+DEFAULT_VULKAN_TARGET = LAVAPIPE
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class CpuTarget:
 
     name = "llvm-cpu"
     driver = "local-task"
+    device_targets = None
 
     def __post_init__(self) -> None:
         if self.triple is not None and self.cpu == "host":
@@ -62,7 +80,8 @@ class CpuTarget:
 
 @dataclass(frozen=True)
 class VulkanTarget:
-    """vulkan-spirv, run by IREE's `vulkan` driver (lavapipe without a GPU)."""
+    """vulkan-spirv, run by IREE's `vulkan` driver. The default, lavapipe,
+    is what machines without a GPU run; name the GPU otherwise."""
 
     vulkan_target: str = DEFAULT_VULKAN_TARGET
 
@@ -77,7 +96,26 @@ class VulkanTarget:
                 + ", ".join(VULKAN_TARGETS)
             )
 
+    @property
+    def subgroup_sizes(self) -> tuple[int, ...]:
+        """Subgroup sizes the compiled kernels may assume."""
+        return IREE_VULKAN_TARGETS.get(self.vulkan_target, (8,))
+
+    @property
+    def device_targets(self) -> str | None:
+        """A `hal.device.targets` value for the module, for targets IREE's
+        flags cannot name."""
+        if self.vulkan_target != LAVAPIPE:
+            return None
+        return (
+            '[#hal.device.target<"vulkan", [#hal.executable.target<"vulkan-spirv", '
+            f'"vulkan-spirv-fb", {{iree_codegen.target_info = {LAVAPIPE_TARGET_INFO}}}>]> '
+            ": !hal.device]"
+        )
+
     def compile_flags(self) -> list[str]:
+        if self.device_targets is not None:
+            return []
         return [
             "--iree-hal-target-device=vulkan",
             f"--iree-vulkan-target={self.vulkan_target}",
@@ -85,3 +123,24 @@ class VulkanTarget:
 
 
 Target = CpuTarget | VulkanTarget
+
+TARGET_NAMES = (CpuTarget.name, VulkanTarget.name)
+
+
+def make_target(
+    name: str,
+    cpu: str | None = None,
+    triple: str | None = None,
+    vulkan_target: str | None = None,
+) -> Target:
+    """A target from command-line style options; options that do not apply
+    to `name` are refused rather than ignored."""
+    if name == CpuTarget.name:
+        if vulkan_target is not None:
+            raise VtileError("--vulkan-target applies to vulkan-spirv, not llvm-cpu")
+        return CpuTarget(triple=triple, cpu=cpu or "host")
+    if name == VulkanTarget.name:
+        if cpu is not None or triple is not None:
+            raise VtileError("--cpu and --triple apply to llvm-cpu, not vulkan-spirv")
+        return VulkanTarget(vulkan_target or DEFAULT_VULKAN_TARGET)
+    raise VtileError(f"unknown target '{name}'; known targets: {', '.join(TARGET_NAMES)}")

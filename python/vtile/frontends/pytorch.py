@@ -6,6 +6,7 @@ stay dense_resource blobs) and is re-parsed in the vtile context."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from mlir import ir
 
@@ -39,3 +40,40 @@ def import_pytorch(
         ) from None
     # Plain str(): size limits on printing would elide or drop the weights.
     return parse_module(str(exported), context, name)
+
+
+def load_factory(spec: str) -> tuple["torch.nn.Module", tuple["torch.Tensor", ...]]:  # noqa: F821
+    """Runs `path/to/file.py:factory`; the factory returns
+    `(model, example_inputs)`, the inputs a tensor or a tuple of tensors."""
+    import importlib.util
+
+    import torch
+
+    path_text, _, factory_name = spec.rpartition(":")
+    path = Path(path_text)
+    if not path_text.endswith(".py") or not factory_name.isidentifier():
+        raise VtileError(f"'{spec}' is not of the form path/to/file.py:factory")
+    if not path.is_file():
+        raise VtileError(f"no such file: {path}")
+    module_spec = importlib.util.spec_from_file_location(path.stem, path)
+    source = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(source)
+        factory = getattr(source, factory_name, None)
+        if not callable(factory):
+            raise VtileError(f"{path} defines no function {factory_name}()")
+        made = factory()
+    except VtileError:
+        raise
+    except Exception as error:  # user code may raise anything
+        raise VtileError(f"{spec} failed: {type(error).__name__}: {error}") from None
+    if not (isinstance(made, tuple) and len(made) == 2 and isinstance(made[0], torch.nn.Module)):
+        raise VtileError(
+            f"{spec} must return (model, example_inputs), a torch.nn.Module and "
+            f"its inputs; it returned {type(made).__name__}"
+        )
+    model, inputs = made
+    inputs = (inputs,) if isinstance(inputs, torch.Tensor) else tuple(inputs)
+    if not all(isinstance(x, torch.Tensor) for x in inputs):
+        raise VtileError(f"{spec}: example_inputs must be tensors")
+    return model, inputs

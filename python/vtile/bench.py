@@ -1,0 +1,122 @@
+"""Measuring a vtile-compiled module against IREE's default pipeline on the
+same model, inputs and target, in the same run, with IREE's own tools:
+latency is the median of `iree-benchmark-module` repetitions, memory the
+DEVICE_LOCAL peak that `iree-run-module --print_statistics` reports."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vtile.backends.iree import iree_tool, vulkan_available
+from vtile.compiler import CompiledModel, compile_model
+from vtile.errors import VtileError
+from vtile.named_pipelines import NONE
+
+_PEAK = re.compile(r"DEVICE_LOCAL:\s*(\d+)B peak")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    pipeline: str
+    median_ms: float
+    device_local_peak_bytes: int
+    vmfb_bytes: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    model: str
+    target: str
+    baseline: Measurement  # IREE's default pipeline
+    candidate: Measurement  # the vtile pipeline
+
+    @property
+    def latency_ratio(self) -> float:
+        """candidate / baseline: below 1 is faster."""
+        return self.candidate.median_ms / self.baseline.median_ms
+
+    @property
+    def memory_ratio(self) -> float:
+        """candidate / baseline: below 1 uses less memory."""
+        return self.candidate.device_local_peak_bytes / self.baseline.device_local_peak_bytes
+
+
+def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
+    if not compiled.target.runs_here:
+        raise VtileError(f"cannot benchmark a module for another CPU ({compiled.target.name})")
+    if compiled.target.driver == "vulkan" and not vulkan_available():
+        raise VtileError("no Vulkan device found; cannot benchmark vulkan-spirv")
+    with tempfile.TemporaryDirectory(prefix="vtile-bench-") as scratch:
+        module = Path(scratch) / "module.vmfb"
+        module.write_bytes(compiled.vmfb)
+        flags = [
+            f"--module={module}",
+            f"--device={compiled.target.driver}",
+            f"--function={compiled.model.function}",
+        ]
+        for index, array in enumerate(compiled.model.sample_inputs):
+            path = Path(scratch) / f"input{index}.npy"
+            np.save(path, array)
+            flags.append(f"--input=@{path}")
+        timing = _run(
+            "iree-benchmark-module",
+            [*flags, f"--benchmark_repetitions={repetitions}", "--benchmark_format=json"],
+        )
+        statistics = _run(
+            "iree-run-module", [*flags, "--print_statistics", "--output_max_element_count=0"]
+        )
+    return Measurement(
+        compiled.pipeline, _median_ms(timing), _device_local_peak(statistics), len(compiled.vmfb)
+    )
+
+
+def _run(tool: str, flags: list[str]) -> str:
+    result = subprocess.run([iree_tool(tool), *flags], capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise VtileError(f"{tool} failed: {lines[-1] if lines else result.returncode}")
+    return result.stdout + result.stderr
+
+
+def _median_ms(output: str) -> float:
+    report = json.loads(output[output.index("{") :])
+    for entry in report["benchmarks"]:
+        if entry.get("aggregate_name") == "median":
+            scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[entry["time_unit"]]
+            return entry["real_time"] * scale
+    raise VtileError("iree-benchmark-module reported no median (repetitions must be >= 2)")
+
+
+def _device_local_peak(output: str) -> int:
+    match = _PEAK.search(output)
+    if not match:
+        raise VtileError("iree-run-module printed no DEVICE_LOCAL statistics")
+    return int(match.group(1))
+
+
+def compare(
+    candidate: CompiledModel,
+    repetitions: int = 10,
+    on_step: Callable[[str], None] = lambda step: None,
+) -> Comparison:
+    """Compiles the candidate's model for its target with IREE's default
+    pipeline, then measures both; `on_step` hears about each long step."""
+    model, target = candidate.model, candidate.target
+    on_step(f"compiling {model.name} for {target.name} with IREE's default pipeline")
+    baseline = compile_model(model, target, NONE)
+    measurements = []
+    for compiled in (baseline, candidate):
+        on_step(
+            f"benchmarking pipeline '{compiled.pipeline}' on {target.name} "
+            f"({repetitions} repetitions)"
+        )
+        measurements.append(measure(compiled, repetitions))
+    return Comparison(model.name, target.name, *measurements)

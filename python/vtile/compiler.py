@@ -1,0 +1,83 @@
+"""`vtile.compile`: a model in, an IREE module out that runs on numpy arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from mlir import ir
+
+from vtile.backends.iree import LoadedModule, compile_vmfb, load
+from vtile.backends.targets import Target, make_target
+from vtile.context import make_context
+from vtile.errors import VtileError
+from vtile.frontends.model import Model, load_model
+from vtile.named_pipelines import NONE, named_pipeline
+from vtile.pipeline import PipelineOptions, PipelineReport
+
+
+@dataclass
+class CompiledModel:
+    """A compiled module; call it with numpy arrays to run it."""
+
+    model: Model
+    target: Target
+    pipeline: str
+    mlir: str  # what IREE compiled: the pipeline's output
+    vmfb: bytes
+    report: PipelineReport
+    _loaded: LoadedModule | None = field(default=None, repr=False)
+
+    def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
+        if len(inputs) != len(self.model.inputs):
+            raise VtileError(
+                f"@{self.model.function} takes {len(self.model.inputs)} inputs, got {len(inputs)}"
+            )
+        arrays = [np.ascontiguousarray(x) for x in inputs]
+        for index, (array, spec) in enumerate(zip(arrays, self.model.inputs)):
+            if array.shape != spec.shape or array.dtype != spec.dtype:
+                raise VtileError(
+                    f"input {index} is {array.shape} {array.dtype}; "
+                    f"@{self.model.function} expects {spec}"
+                )
+        if self._loaded is None:
+            self._loaded = load(self.vmfb, self.target, self.model.function)
+        return self._loaded(*arrays)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_bytes(self.vmfb)
+
+
+def compile(  # noqa: A001 (the public name users expect)
+    model_or_path: object,
+    target: str | Target = "llvm-cpu",
+    pipeline: str = NONE,
+    *,
+    example_inputs: Sequence[object] | None = None,
+    options: PipelineOptions | None = None,
+    context: ir.Context | None = None,
+) -> CompiledModel:
+    """Imports a model (torch.nn.Module with `example_inputs`, `.mlir`,
+    `.onnx` or `file.py:factory`), runs the named vtile pipeline on its
+    linalg, and compiles the result with IREE for `target`."""
+    model = load_model(model_or_path, context or make_context(), example_inputs)
+    return compile_model(model, target, pipeline, options)
+
+
+def compile_model(
+    model: Model,
+    target: str | Target = "llvm-cpu",
+    pipeline: str = NONE,
+    options: PipelineOptions | None = None,
+) -> CompiledModel:
+    """Compiles an already imported model (`vtile.frontends.model.load_model`).
+    The model's module is left untouched, so it can be compiled again."""
+    if isinstance(target, str):
+        target = make_target(target)
+    module = ir.Module.parse(str(model.module), model.module.context)
+    report = named_pipeline(pipeline).run(module, options)
+    # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
+    text = str(module)
+    return CompiledModel(model, target, pipeline, text, compile_vmfb(text, target), report)

@@ -1,0 +1,1 @@
+"""Examples of building vtile IR from Python."""
