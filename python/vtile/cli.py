@@ -100,9 +100,12 @@ def _at_least_two(text: str) -> int:
 
 
 def _consoles():
+    """(results on stdout, progress on stderr). Logs and pipes get wide
+    tables instead of rich's 80-column default."""
     from rich.console import Console
 
-    return Console(), Console(stderr=True)
+    width = None if sys.stdout.isatty() else 160
+    return Console(width=width), Console(stderr=True)
 
 
 def _target(args: argparse.Namespace):

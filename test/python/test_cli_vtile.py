@@ -1,0 +1,206 @@
+"""`vtile compile | run | bench | demo`, run as a user runs them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx_models
+import pytest
+
+VTILE = Path(sys.executable).parent / "vtile"
+
+MATMUL = """
+func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> tensor<4x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<4x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %c : tensor<4x3xf32>
+}
+"""
+
+DYNAMIC = """
+func.func @main(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %y = arith.addf %x, %x : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+"""
+
+FACTORY = """
+import torch
+
+def make():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+                                torch.nn.Linear(4 * 6 * 6, 5))
+    return model, torch.randn(1, 3, 8, 8)
+
+def not_a_pair():
+    return 42
+
+def broken():
+    raise RuntimeError("weights file missing")
+
+class DataDependent(torch.nn.Module):
+    def forward(self, x):
+        return x * 2 if x.sum() > 0 else x
+
+def data_dependent():
+    return DataDependent(), torch.randn(4)
+"""
+
+
+def vtile(*args, cwd=None, env=None):
+    return subprocess.run(
+        [VTILE, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd, env=env
+    )
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("vtile ") and ": error: " in last, result.stderr
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+@pytest.fixture
+def matmul(tmp_path):
+    path = tmp_path / "matmul.mlir"
+    path.write_text(MATMUL)
+    return path
+
+
+@pytest.fixture
+def factory(tmp_path):
+    path = tmp_path / "models.py"
+    path.write_text(FACTORY)
+    return path
+
+
+def test_compile_mlir_writes_vmfb_ir_and_dumps(tmp_path, matmul):
+    result = vtile("compile", matmul, "--emit-mlir", tmp_path / "out.mlir",
+                   "--dump-dir", tmp_path / "dumps", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "wrote matmul.vmfb" in result.stdout and "@main(4x8xfloat32, 8x3xfloat32)" in result.stdout
+    assert (tmp_path / "matmul.vmfb").stat().st_size > 0
+    assert "linalg.matmul" in (tmp_path / "out.mlir").read_text()
+    assert (tmp_path / "dumps" / "00-input.mlir").is_file()
+
+
+def test_compile_factory_cross_for_aarch64(tmp_path, factory):
+    output = tmp_path / "a55.vmfb"
+    result = vtile("compile", f"{factory}:make", "--triple", "aarch64-linux-gnu",
+                   "--cpu", "cortex-a55", "-o", output)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert output.stat().st_size > 0
+
+
+def test_compile_then_run_vmfb_matches_numpy(tmp_path, matmul):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((4, 8), np.float32), rng.standard_normal((8, 3), np.float32)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    assert vtile("compile", matmul, "-o", tmp_path / "m.vmfb").returncode == 0
+    result = vtile("run", tmp_path / "m.vmfb", "--input", tmp_path / "a.npy",
+                   "--input", tmp_path / "b.npy", "--save-outputs", tmp_path / "out.npz")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "numerics not checked" in result.stdout
+    result_array = np.load(tmp_path / "out.npz")["arr_0"]
+    np.testing.assert_allclose(result_array, a.astype(np.float64) @ b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("target", ["llvm-cpu", "vulkan-spirv"])
+def test_run_factory_checks_against_pytorch(factory, target):
+    result = vtile("run", f"{factory}:make", "--target", target)
+    assert result.returncode == 0, result.stderr
+    assert "numerics against PyTorch" in result.stdout and "yes" in result.stdout
+    assert "1x5" in result.stdout  # the output's shape
+
+
+def test_run_onnx_checks_against_reference_evaluator(tmp_path):
+    path = onnx_models.small_cnn(tmp_path / "cnn.onnx")
+    result = vtile("run", path)
+    assert result.returncode == 0, result.stderr
+    assert "numerics against ONNX reference" in result.stdout and "yes" in result.stdout
+
+
+def test_bench_prints_both_pipelines_and_ratios(matmul):
+    result = vtile("bench", matmul, "--repetitions", "3")
+    assert result.returncode == 0, result.stderr
+    assert "IREE default" in result.stdout and "vtile 'none'" in result.stdout
+    assert "latency ratio" in result.stdout and "memory ratio" in result.stdout
+    assert " ms " in result.stdout and " B " in result.stdout
+
+
+def test_demo_checks_numerics_and_benches_both_targets():
+    result = vtile("demo", "--repetitions", "2")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "EdgeCNN" in line]
+    # One numerics row per target (passing), two bench rows per target.
+    assert sum("llvm-cpu" in row and "yes" in row for row in rows) == 1
+    assert sum("vulkan-spirv" in row and "yes" in row for row in rows) == 1
+    assert sum("IREE default" in row for row in rows) == 2
+
+
+def test_demo_without_vulkan_says_so_and_runs_cpu():
+    env = {"PATH": "/usr/bin:/bin", "VK_ICD_FILENAMES": "/nonexistent.json"}
+    result = vtile("demo", "--repetitions", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "vulkan-spirv skipped: no Vulkan device" in result.stdout
+    assert not any("vulkan-spirv" in line and "EdgeCNN" in line for line in result.stdout.splitlines())
+
+
+BAD_INPUTS = {
+    "missing file": (["compile", "{tmp}/absent.mlir"], ["no such file", "absent.mlir"]),
+    "malformed mlir": (["compile", "{tmp}/bad.mlir"], ["bad.mlir:1:", "not valid MLIR"]),
+    "malformed onnx": (["run", "{tmp}/bad.onnx"], ["could not convert", "DecodeError"]),
+    "unknown extension": (["compile", "{tmp}/model.tflite"], ["don't know how to read"]),
+    "dynamic shapes": (["compile", "{tmp}/dynamic.mlir"], ["dynamic shape", "static shapes"]),
+    "no factory": (["compile", "{factory}:nope"], ["defines no function nope()"]),
+    "factory not a pair": (["compile", "{factory}:not_a_pair"], ["must return (model, example_inputs)"]),
+    "factory raises": (["compile", "{factory}:broken"], ["RuntimeError: weights file missing"]),
+    "export fails": (["compile", "{factory}:data_dependent"], ["could not export", "to linalg"]),
+    "unknown vulkan target": (["compile", "{tmp}/ok.mlir", "--target", "vulkan-spirv",
+                               "--vulkan-target", "mali-g9000"], ["unknown Vulkan target 'mali-g9000'"]),
+    "cpu option on vulkan": (["compile", "{tmp}/ok.mlir", "--target", "vulkan-spirv",
+                              "--cpu", "cortex-a55"], ["apply to llvm-cpu"]),
+    "triple without cpu": (["compile", "{tmp}/ok.mlir", "--triple", "aarch64-linux-gnu"],
+                           ["needs an explicit CPU"]),
+    "unknown pipeline": (["compile", "{tmp}/ok.mlir", "--pipeline", "fast"], ["unknown pipeline 'fast'"]),
+    "fusion slot": (["bench", "{tmp}/ok.mlir", "--pipeline", "vertical-fusion"], ["not implemented yet"]),
+    "vmfb without inputs": (["run", "{tmp}/ok.vmfb"], ["needs its inputs"]),
+    "input not npy": (["run", "{tmp}/ok.mlir", "--input", "{tmp}/bad.mlir"], ["is not a .npy array"]),
+    "wrong input shape": (["run", "{tmp}/ok.mlir", "--input", "{tmp}/small.npy",
+                           "--input", "{tmp}/small.npy"], ["input 0 is (2,)", "expects 4x8xfloat32"]),
+    "cross module cannot run": (["run", "{tmp}/ok.mlir", "--triple", "aarch64-linux-gnu",
+                                 "--cpu", "cortex-a55"], ["cannot run on this machine"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_is_one_clear_line(tmp_path, factory, matmul, case):
+    (tmp_path / "bad.mlir").write_text("func.func @main( {")
+    (tmp_path / "bad.onnx").write_bytes(b"not a protobuf")
+    (tmp_path / "dynamic.mlir").write_text(DYNAMIC)
+    (tmp_path / "ok.mlir").write_text(MATMUL)
+    (tmp_path / "ok.vmfb").write_bytes(b"")
+    (tmp_path / "model.tflite").write_bytes(b"")
+    np.save(tmp_path / "small.npy", np.zeros(2, np.float32))
+    args, fragments = BAD_INPUTS[case]
+    args = [a.format(tmp=tmp_path, factory=factory) for a in args]
+    assert_one_line_error(vtile(*args), *fragments)
+
+
+def test_no_vulkan_device_is_one_clear_line(matmul):
+    env = {"PATH": "/usr/bin:/bin", "VK_ICD_FILENAMES": "/nonexistent.json"}
+    result = vtile("run", matmul, "--target", "vulkan-spirv", env=env)
+    assert_one_line_error(result, "no Vulkan device found")
+
+
+def test_unknown_target_is_refused_by_the_parser(matmul):
+    result = vtile("compile", matmul, "--target", "tpu")
+    assert result.returncode == 2
+    assert "invalid choice: 'tpu'" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,52 @@
+"""ONNX front end: torch-mlir's importer in a child process, numerics
+against ONNX's reference evaluator."""
+
+import numpy as np
+import onnx_models
+import pytest
+from onnx.reference import ReferenceEvaluator
+
+import vtile
+from vtile.frontends.onnx import import_onnx
+
+
+@pytest.mark.parametrize("target", ["llvm-cpu", "vulkan-spirv"])
+def test_onnx_cnn_matches_reference_evaluator(tmp_path, target):
+    path = onnx_models.small_cnn(tmp_path / "small_cnn.onnx")
+    compiled = vtile.compile(path, target)
+    assert compiled.model.function == "small_cnn"
+    x = np.random.default_rng(3).standard_normal((1, 3, 16, 16)).astype(np.float32)
+    (result,) = compiled(x)
+    (expected,) = ReferenceEvaluator(str(path)).run(None, {"x": x})
+    np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_import_gives_linalg(context, tmp_path):
+    module = import_onnx(onnx_models.small_cnn(tmp_path / "m.onnx"), context)
+    text = str(module)
+    assert "linalg.conv_2d_nchw_fchw" in text and "linalg.matmul" in text
+
+
+def test_malformed_file(context, tmp_path):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"not a protobuf")
+    with pytest.raises(vtile.VtileError, match="could not convert .*broken.onnx to linalg: DecodeError"):
+        import_onnx(path, context)
+
+
+def test_unknown_op_is_named(context, tmp_path):
+    path = onnx_models.single_op(tmp_path / "custom.onnx", "Foo", domain="com.example")
+    with pytest.raises(vtile.VtileError, match="custom.onnx to linalg: .*onnx.Foo"):
+        import_onnx(path, context)
+
+
+def test_importer_crash_becomes_an_error(context, tmp_path):
+    # torch-mlir's lowering of Unique segfaults; it must not take us down.
+    path = onnx_models.single_op(tmp_path / "unique.onnx", "Unique")
+    with pytest.raises(vtile.VtileError, match="the ONNX importer crashed"):
+        import_onnx(path, context)
+
+
+def test_missing_file(context, tmp_path):
+    with pytest.raises(vtile.VtileError, match="no such file: .*absent.onnx"):
+        import_onnx(tmp_path / "absent.onnx", context)
