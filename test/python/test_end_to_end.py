@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 import zoo
+from linalg_models import MATMUL
 
 import vtile
 from vtile.backends.targets import VulkanTarget
@@ -82,21 +83,12 @@ def test_dump_dir_gets_the_input_ir(tmp_path):
     assert "linalg.matmul" in (tmp_path / "00-input.mlir").read_text()
 
 
-MATMUL_MLIR = """
-func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> tensor<4x3xf32> {
-  %zero = arith.constant 0.0 : f32
-  %empty = tensor.empty() : tensor<4x3xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
-  %c = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
-  return %c : tensor<4x3xf32>
-}
-"""
 
 
 @pytest.mark.parametrize("target", ["llvm-cpu", "vulkan-spirv"])
 def test_mlir_file_matches_numpy(tmp_path, target):
     path = tmp_path / "matmul.mlir"
-    path.write_text(MATMUL_MLIR)
+    path.write_text(MATMUL)
     compiled = vtile.compile(path, target)
     a, b = compiled.model.sample_inputs
     assert (a.shape, b.shape) == ((4, 8), (8, 3))
