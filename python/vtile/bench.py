@@ -113,10 +113,10 @@ def compare(
     on_step(f"compiling {model.name} for {target.name} with IREE's default pipeline")
     baseline = compile_model(model, target, NONE)
     measurements = []
-    for compiled in (baseline, candidate):
-        on_step(
-            f"benchmarking pipeline '{compiled.pipeline}' on {target.name} "
-            f"({repetitions} repetitions)"
-        )
+    for label, compiled in (
+        ("IREE's default pipeline", baseline),
+        (f"vtile pipeline '{candidate.pipeline}'", candidate),
+    ):
+        on_step(f"benchmarking {label} on {target.name} ({repetitions} repetitions)")
         measurements.append(measure(compiled, repetitions))
     return Comparison(model.name, target.name, *measurements)
