@@ -96,7 +96,6 @@ def bench_table(comparisons: Sequence[Comparison]) -> Table:
             )
     if any(comparison.target == "vulkan-spirv" for comparison in comparisons):
         table.caption = (
-            "vulkan-spirv peaks include a fixed 64 MiB block that IREE 3.13 reports "
-            "on lavapipe; compare them only with each other"
+            "vulkan-spirv peaks include a fixed 64 MiB block (IREE 3.13 on lavapipe)"
         )
     return table
