@@ -94,3 +94,15 @@ def test_mlir_file_matches_numpy(tmp_path, target):
     assert (a.shape, b.shape) == ((4, 8), (8, 3))
     (result,) = compiled(a, b)
     np.testing.assert_allclose(result, a.astype(np.float64) @ b, rtol=RTOL, atol=ATOL)
+
+
+def test_factory_file_can_import_its_neighbours(tmp_path):
+    (tmp_path / "blocks.py").write_text(
+        "import torch\nclass Double(torch.nn.Module):\n    def forward(self, x):\n        return 2 * x\n"
+    )
+    (tmp_path / "net.py").write_text(
+        "import torch\nfrom blocks import Double\ndef make():\n    return Double(), torch.ones(3)\n"
+    )
+    compiled = vtile.compile(f"{tmp_path}/net.py:make")
+    (result,) = compiled(np.arange(3, dtype=np.float32))
+    np.testing.assert_array_equal(result, [0.0, 2.0, 4.0])

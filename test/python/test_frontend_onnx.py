@@ -21,6 +21,26 @@ def test_onnx_cnn_matches_reference_evaluator(tmp_path, target):
     np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-5)
 
 
+def test_weights_listed_as_graph_inputs_are_not_model_inputs(tmp_path):
+    # Models from before ONNX IR 4 list initializers among the graph inputs.
+    import onnx
+
+    path = onnx_models.small_cnn(tmp_path / "old_style.onnx")
+    model = onnx.load(path)
+    x = model.graph.input.pop()
+    model.graph.input.extend(
+        onnx.helper.make_tensor_value_info(w.name, w.data_type, w.dims) for w in model.graph.initializer
+    )
+    model.graph.input.append(x)  # after the weights
+    onnx.save(model, path)
+    compiled = vtile.compile(path)
+    assert len(compiled.model.inputs) == 1
+    x = compiled.model.sample_inputs
+    np.testing.assert_allclose(
+        compiled(*x)[0], compiled.model.reference(x)[0], rtol=1e-5, atol=1e-5
+    )
+
+
 def test_import_gives_linalg(context, tmp_path):
     module = import_onnx(onnx_models.small_cnn(tmp_path / "m.onnx"), context)
     text = str(module)

@@ -45,5 +45,7 @@ def onnx_reference(path: str | Path, inputs: Sequence[np.ndarray]) -> list[np.nd
     from onnx.reference import ReferenceEvaluator
 
     model = onnx.load(str(path))
-    names = [value.name for value in model.graph.input]
+    # Older models also list their weights as graph inputs.
+    weights = {tensor.name for tensor in model.graph.initializer}
+    names = [value.name for value in model.graph.input if value.name not in weights]
     return list(ReferenceEvaluator(model).run(None, dict(zip(names, inputs))))

@@ -5,6 +5,7 @@ stay dense_resource blobs) and is re-parsed in the vtile context."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def load_factory(spec: str) -> tuple["torch.nn.Module", tuple["torch.Tensor", ..
         raise VtileError(f"no such file: {path}")
     module_spec = importlib.util.spec_from_file_location(path.stem, path)
     source = importlib.util.module_from_spec(module_spec)
+    # As `python file.py` would, let the file import modules next to it.
+    sys.path.insert(0, str(path.resolve().parent))
     try:
         module_spec.loader.exec_module(source)
         factory = getattr(source, factory_name, None)
@@ -67,6 +70,8 @@ def load_factory(spec: str) -> tuple["torch.nn.Module", tuple["torch.Tensor", ..
         raise
     except Exception as error:  # user code may raise anything
         raise VtileError(f"{spec} failed: {type(error).__name__}: {error}") from None
+    finally:
+        sys.path.remove(str(path.resolve().parent))
     if not (isinstance(made, tuple) and len(made) == 2 and isinstance(made[0], torch.nn.Module)):
         raise VtileError(
             f"{spec} must return (model, example_inputs), a torch.nn.Module and "
