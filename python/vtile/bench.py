@@ -27,6 +27,7 @@ _PEAK = re.compile(r"DEVICE_LOCAL:\s*(\d+)B peak")
 class Measurement:
     pipeline: str
     median_ms: float
+    latency_cv: float  # stddev / mean over the repetitions: the noise
     device_local_peak_bytes: int
     vmfb_bytes: int
 
@@ -68,13 +69,17 @@ def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
             flags.append(f"--input=@{path}")
         timing = _run(
             "iree-benchmark-module",
-            [*flags, f"--benchmark_repetitions={repetitions}", "--benchmark_format=json"],
+            # Warm up first: without it, the first of two identical modules
+            # measured was up to 1.8x slower than the second.
+            [*flags, f"--benchmark_repetitions={repetitions}", "--benchmark_format=json",
+             "--benchmark_min_warmup_time=0.2"],
         )
         statistics = _run(
             "iree-run-module", [*flags, "--print_statistics", "--output_max_element_count=0"]
         )
+    median_ms, latency_cv = _latency(timing)
     return Measurement(
-        compiled.pipeline, _median_ms(timing), _device_local_peak(statistics), len(compiled.vmfb)
+        compiled.pipeline, median_ms, latency_cv, _device_local_peak(statistics), len(compiled.vmfb)
     )
 
 
@@ -86,13 +91,19 @@ def _run(tool: str, flags: list[str]) -> str:
     return result.stdout + result.stderr
 
 
-def _median_ms(output: str) -> float:
+def _latency(output: str) -> tuple[float, float]:
+    """(median in ms, coefficient of variation) of the repetitions."""
     report = json.loads(output[output.index("{") :])
-    for entry in report["benchmarks"]:
-        if entry.get("aggregate_name") == "median":
-            scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[entry["time_unit"]]
-            return entry["real_time"] * scale
-    raise VtileError("iree-benchmark-module reported no median (repetitions must be >= 2)")
+    aggregates = {
+        entry["aggregate_name"]: entry
+        for entry in report["benchmarks"]
+        if entry.get("run_type") == "aggregate"
+    }
+    if "median" not in aggregates or "cv" not in aggregates:
+        raise VtileError("iree-benchmark-module reported no median (repetitions must be >= 2)")
+    median = aggregates["median"]
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[median["time_unit"]]
+    return median["real_time"] * scale, aggregates["cv"]["real_time"]
 
 
 def _device_local_peak(output: str) -> int:

@@ -48,9 +48,10 @@ class EdgeCNN(nn.Module):
         return self.head(self.features(x))
 
 
-def edge_cnn(seed: int = 0) -> tuple[nn.Module, tuple[torch.Tensor]]:
+def edge_cnn(seed: int = 0, size: int = 64) -> tuple[nn.Module, tuple[torch.Tensor]]:
     """EdgeCNN with seeded random weights and batch-norm statistics (so the
-    normalisation is not the identity), in eval mode, and a 1x3x64x64 input."""
+    normalisation is not the identity), in eval mode, and a 1x3xSIZExSIZE
+    input (any even size: the head pools globally)."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = EdgeCNN()
@@ -58,4 +59,4 @@ def edge_cnn(seed: int = 0) -> tuple[nn.Module, tuple[torch.Tensor]]:
         if isinstance(module, nn.BatchNorm2d):
             module.running_mean.normal_(0.0, 0.1, generator=generator)
             module.running_var.uniform_(0.5, 1.5, generator=generator)
-    return model.eval(), (torch.randn(1, 3, 64, 64, generator=generator),)
+    return model.eval(), (torch.randn(1, 3, size, size, generator=generator),)

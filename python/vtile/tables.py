@@ -69,7 +69,7 @@ def outputs_table(outputs: Sequence[np.ndarray]) -> Table:
 
 def bench_table(comparisons: Sequence[Comparison]) -> Table:
     table = Table(
-        "model", "target", "pipeline", "median latency", "DEVICE_LOCAL peak",
+        "model", "target", "pipeline", "median latency ± cv", "DEVICE_LOCAL peak",
         "latency ratio", "memory ratio",
         title="vtile vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
@@ -90,7 +90,7 @@ def bench_table(comparisons: Sequence[Comparison]) -> Table:
                 comparison.model,
                 comparison.target,
                 label,
-                f"{measurement.median_ms:.3f} ms",
+                f"{measurement.median_ms:.3f} ms ± {measurement.latency_cv:.0%}",
                 f"{measurement.device_local_peak_bytes:,} B",
                 *ratios,
             )
