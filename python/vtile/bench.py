@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vtile.backends.iree import iree_tool, vulkan_available
+from vtile.backends.iree import iree_tool, require_runnable
 from vtile.compiler import CompiledModel, compile_model
 from vtile.errors import VtileError
 from vtile.named_pipelines import NONE
@@ -51,10 +51,7 @@ class Comparison:
 
 
 def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
-    if not compiled.target.runs_here:
-        raise VtileError(f"cannot benchmark a module for another CPU ({compiled.target.name})")
-    if compiled.target.driver == "vulkan" and not vulkan_available():
-        raise VtileError("no Vulkan device found; cannot benchmark vulkan-spirv")
+    require_runnable(compiled.target)
     with tempfile.TemporaryDirectory(prefix="vtile-bench-") as scratch:
         module = Path(scratch) / "module.vmfb"
         module.write_bytes(compiled.vmfb)

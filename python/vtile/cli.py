@@ -114,16 +114,19 @@ def _target(args: argparse.Namespace):
     return make_target(args.target, args.cpu, args.triple, args.vulkan_target)
 
 
-def _load(args: argparse.Namespace, steps):
+def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
+    """MODEL through the front end and `--pipeline` to an IREE module."""
+    from vtile.compiler import compile_model
     from vtile.context import make_context
     from vtile.frontends.model import load_model
 
     steps(f"importing {args.model}")
-    return load_model(args.model, make_context())
+    model = load_model(args.model, make_context())
+    steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
+    return compile_model(model, target, args.pipeline, options)
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from vtile.compiler import compile_model
     from vtile.pipeline import PipelineOptions
     from vtile.tables import Steps
 
@@ -131,9 +134,8 @@ def _compile(args: argparse.Namespace) -> int:
     target = _target(args)
     options = PipelineOptions(dump_dir=args.dump_dir, reproducer_dir=args.reproducer_dir)
     with Steps(progress) as steps:
-        model = _load(args, steps)
-        steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
-        compiled = compile_model(model, target, args.pipeline, options)
+        compiled = _import_and_compile(args, target, steps, options)
+    model = compiled.model
     output = args.output or Path(Path(args.model.partition(".py:")[0]).stem + ".vmfb")
     compiled.save(output)
     if args.emit_mlir:
@@ -157,11 +159,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.model.endswith(".vmfb"):
             outputs, reference, name = _run_vmfb(args, target, inputs, steps), None, args.model
         else:
-            from vtile.compiler import compile_model
-
-            model = _load(args, steps)
-            steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
-            compiled = compile_model(model, target, args.pipeline)
+            compiled = _import_and_compile(args, target, steps)
+            model = compiled.model
             inputs = inputs or model.sample_inputs
             steps(f"running {model.name} on {target.name}")
             outputs, reference, name = compiled(*inputs), model.reference, model.name
@@ -210,15 +209,12 @@ def _read_npy(path: Path):
 
 def _bench(args: argparse.Namespace) -> int:
     from vtile.bench import compare
-    from vtile.compiler import compile_model
     from vtile.tables import Steps, bench_table
 
     console, progress = _consoles()
     target = _target(args)
     with Steps(progress) as steps:
-        model = _load(args, steps)
-        steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
-        compiled = compile_model(model, target, args.pipeline)
+        compiled = _import_and_compile(args, target, steps)
         comparison = compare(compiled, args.repetitions, steps)
     console.print(bench_table([comparison]))
     return 0

@@ -74,18 +74,14 @@ def bench_table(comparisons: Sequence[Comparison]) -> Table:
         title="vtile vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
     for comparison in comparisons:
-        for measurement, ratios in (
-            (comparison.baseline, ("1.00", "1.00")),
+        for label, measurement, ratios in (
+            ("IREE default", comparison.baseline, ("1.00", "1.00")),
             (
+                f"vtile '{comparison.candidate.pipeline}'",
                 comparison.candidate,
                 (f"{comparison.latency_ratio:.2f}", f"{comparison.memory_ratio:.2f}"),
             ),
         ):
-            label = (
-                "IREE default"
-                if measurement is comparison.baseline
-                else f"vtile '{measurement.pipeline}'"
-            )
             table.add_row(
                 comparison.model,
                 comparison.target,

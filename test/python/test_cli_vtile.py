@@ -161,6 +161,8 @@ BAD_INPUTS = {
                            "--input", "{tmp}/small.npy"], ["input 0 is (2,)", "expects 4x8xfloat32"]),
     "cross module cannot run": (["run", "{tmp}/ok.mlir", "--triple", "aarch64-linux-gnu",
                                  "--cpu", "cortex-a55"], ["cannot run on this machine"]),
+    "cross module cannot bench": (["bench", "{tmp}/ok.mlir", "--triple", "aarch64-linux-gnu",
+                                   "--cpu", "cortex-a55"], ["cannot run on this machine"]),
 }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import iree.runtime as iree_runtime
 import numpy as np
 from mlir import ir
 
-from vtile.backends.targets import VULKAN_TARGETS, Target, VulkanTarget
+from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, Target, VulkanTarget
 from vtile.errors import VtileError
 
 
@@ -133,8 +133,8 @@ def _require_subgroup_size(target: VulkanTarget) -> None:
     if not any(size in device_sizes for size in target.subgroup_sizes):
         usable = [
             name
-            for name in VULKAN_TARGETS
-            if any(size in device_sizes for size in VulkanTarget(name).subgroup_sizes)
+            for name, sizes in VULKAN_SUBGROUP_SIZES.items()
+            if any(size in device_sizes for size in sizes)
         ]
         raise VtileError(
             f"Vulkan target '{target.vulkan_target}' assumes subgroups of "
@@ -164,17 +164,22 @@ class LoadedModule:
         return [read_back(self.device, result) for result in results]
 
 
-def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
-    """Loads `vmfb` on the target's driver, ready to run `function`."""
+def require_runnable(target: Target) -> None:
+    """Refuses modules this machine cannot run, or would run wrongly."""
     if not target.runs_here:
         raise VtileError(f"{target.name} module for another CPU cannot run on this machine")
-    if target.driver == "vulkan" and not vulkan_available():
-        raise VtileError(
-            "no Vulkan device found (install a driver, e.g. Debian's "
-            "mesa-vulkan-drivers, or use the llvm-cpu target)"
-        )
     if target.driver == "vulkan":
+        if not vulkan_available():
+            raise VtileError(
+                "no Vulkan device found (install a driver, e.g. Debian's "
+                "mesa-vulkan-drivers, or use the llvm-cpu target)"
+            )
         _require_subgroup_size(target)
+
+
+def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
+    """Loads `vmfb` on the target's driver, ready to run `function`."""
+    require_runnable(target)
     device = iree_runtime.get_device(target.driver)
     config = iree_runtime.Config(device=device)
     context = iree_runtime.SystemContext(config=config)

@@ -31,15 +31,19 @@ IREE_VULKAN_TARGETS: dict[str, tuple[int, ...]] = {
 # reductions return wrong numbers on lavapipe's subgroups of 8. So vtile
 # describes it to IREE itself: valhall4's capabilities with subgroups of 8.
 LAVAPIPE = "lavapipe"
+LAVAPIPE_SUBGROUP_SIZE = 8
 LAVAPIPE_TARGET_INFO = (
     '#iree_gpu.target<arch = "lavapipe", features = "spirv:v1.6,cap:Shader", '
     "wgp = <compute = fp32|fp16|int32|int16|int8, storage = b64|b32|b16|b8, "
-    "subgroup = shuffle|arithmetic, dot = dp4xi8toi32, subgroup_size_choices = [8], "
+    "subgroup = shuffle|arithmetic, dot = dp4xi8toi32, "
+    f"subgroup_size_choices = [{LAVAPIPE_SUBGROUP_SIZE}], "
     "max_workgroup_sizes = [512, 512, 512], max_thread_count_per_workgroup = 512, "
     "max_workgroup_memory_bytes = 32768, max_workgroup_counts = [65535, 65535, 65535]>>"
 )
 
-VULKAN_TARGETS = (LAVAPIPE, *IREE_VULKAN_TARGETS)
+# Every Vulkan target vtile accepts, with the subgroup sizes it assumes.
+VULKAN_SUBGROUP_SIZES = {LAVAPIPE: (LAVAPIPE_SUBGROUP_SIZE,), **IREE_VULKAN_TARGETS}
+VULKAN_TARGETS = tuple(VULKAN_SUBGROUP_SIZES)
 DEFAULT_VULKAN_TARGET = LAVAPIPE
 
 
@@ -99,7 +103,7 @@ class VulkanTarget:
     @property
     def subgroup_sizes(self) -> tuple[int, ...]:
         """Subgroup sizes the compiled kernels may assume."""
-        return IREE_VULKAN_TARGETS.get(self.vulkan_target, (8,))
+        return VULKAN_SUBGROUP_SIZES[self.vulkan_target]
 
     @property
     def device_targets(self) -> str | None:
