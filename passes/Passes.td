@@ -20,4 +20,80 @@ def TileReportFootprint : Pass<"tile-report-footprint"> {
   }];
 }
 
+def DataflowFormKernels : Pass<"dataflow-form-kernels"> {
+  let summary = "Outline the planner's fusion groups into dataflow.kernel ops";
+  let description = [{
+    The planner marks every op of a fusion group with `dataflow.group = N`
+    and puts the group's `#dataflow.plan` on its root, the one op whose
+    result leaves the group. This pass outlines each group into one
+    `dataflow.kernel` at the root's position: values from outside become
+    kernel inputs, except constant subgraphs (weights, `tensor.empty`,
+    fills), which are cloned into the kernel so that it stays isolated from
+    above and the tiling can see them. Fails if a group has no plan, or if
+    a value other than the root's result is used outside the group.
+
+    ```mlir
+    %y = dataflow.kernel ins(%x : tensor<1x8x16x16xf32>)
+        plan #dataflow.plan<tile = [1, 8, 4, 16], ...> -> tensor<1x8x16x16xf32> {
+    ^bb0(%in: tensor<1x8x16x16xf32>):
+      ...
+      dataflow.yield %conv : tensor<1x8x16x16xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::vtile::dataflow::DataflowDialect"];
+}
+
+def DataflowMaterializeTileLoops : Pass<"dataflow-materialize-tile-loops"> {
+  let summary = "Compute each planned kernel's result one output tile at a time";
+  let description = [{
+    Tiles the root of every `dataflow.kernel` that has a plan with the
+    plan's output tile sizes and loop order, and fuses every producer inside
+    the kernel into the tile: upstream `TilingInterface` tiling
+    (`scf::tileConsumerAndFuseProducersUsingSCF`) with a `tile.loop` as the
+    loop. Each iteration recomputes the halo its tile needs from the
+    kernel's inputs; `tensor.pad` producers become pads of the window that
+    apply only where the window leaves the tensor. Intermediate buffers of
+    a tile become `tile.empty` in memory level `level`.
+
+    Fails if the root is not a linalg op whose result dimensions are loop
+    dimensions, or if the plan's tile sizes do not divide the result.
+  }];
+  let options = [
+    Option<"level", "level", "std::string", /*default=*/"\"workspace\"",
+           "memory level the intermediate buffers of a tile are placed in">,
+  ];
+  let dependentDialects = ["::vtile::tile::TileDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def TileLowerLoops : Pass<"tile-lower-loops"> {
+  let summary = "Unroll tile.loop into static slices that IREE compiles";
+  let description = [{
+    Replaces every `tile.loop` by one copy of its body per tile, in the
+    loop's order, with the tile offsets as constants, and inserts each
+    stored tile into the result with `tensor.insert_slice`; `tile.empty`
+    becomes `tensor.empty`. After canonicalization every window, halo and
+    border pad has a static shape. Unrolling, not a host loop, because IREE
+    3.13 turns static contiguous slices (row strips: every dimension after
+    the tiled one is whole) into free `flow.tensor.slice`/`update` and the
+    producer then writes straight into the result (measured; see the README).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def DataflowInlineKernels : Pass<"dataflow-inline-kernels"> {
+  let summary = "Inline dataflow.kernel bodies back into their parent";
+  let description = [{
+    The last step before IREE: once a kernel's tile loops are lowered, its
+    body is plain linalg/tensor IR. Inlines it in place of the kernel,
+    block arguments replaced by the kernel's inputs and results by the
+    yielded values. Fails on a kernel that still holds a `tile.loop`.
+  }];
+}
+
 #endif // VTILE_PASSES_TD

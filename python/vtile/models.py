@@ -1,6 +1,11 @@
-"""Built-in models: what `vtile demo` compiles when given nothing."""
+"""Built-in models: EdgeCNN, what `vtile demo` compiles when given nothing,
+and BENCHMARK_MODELS, the edge networks vertical tiling fusion is measured
+and tested on. Every factory returns a model in eval mode with seeded weights
+and batch-norm statistics, and a seeded batch-1 float32 input."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -60,3 +65,176 @@ def edge_cnn(seed: int = 0, size: int = 64) -> tuple[nn.Module, tuple[torch.Tens
             module.running_mean.normal_(0.0, 0.1, generator=generator)
             module.running_var.uniform_(0.5, 1.5, generator=generator)
     return model.eval(), (torch.randn(1, 3, size, size, generator=generator),)
+
+
+ModelAndInputs = tuple[nn.Module, tuple[torch.Tensor, ...]]
+
+
+def _seeded(build: Callable[[], nn.Module], seed: int, *input_shape: int) -> ModelAndInputs:
+    """BUILD's model with weights drawn under SEED, random batch-norm
+    statistics (so the normalisation is not the identity), in eval mode, and a
+    seeded input of INPUT_SHAPE."""
+    torch.manual_seed(seed)  # the layers' default initialisers draw from the global generator
+    model = build()
+    generator = torch.Generator().manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.normal_(0.0, 0.1, generator=generator)
+            module.running_var.uniform_(0.5, 1.5, generator=generator)
+    return model.eval(), (torch.randn(*input_shape, generator=generator),)
+
+
+def _conv_bn(
+    inputs: int, outputs: int, kernel: int, stride: int = 1, groups: int = 1
+) -> list[nn.Module]:
+    """A bias-free convolution (the batch norm after it has the bias) with
+    "same" padding for odd kernels."""
+    return [
+        nn.Conv2d(inputs, outputs, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(outputs),
+    ]
+
+
+def _mobilenet_v2_stage1() -> nn.Sequential:
+    # torchvision's MobileNetV2 features[0:3]; neither block has a residual
+    # connection (block 1 changes the channels, block 2 the resolution).
+    return nn.Sequential(
+        nn.Sequential(*_conv_bn(3, 32, 3, stride=2), nn.ReLU6()),
+        nn.Sequential(  # t=1: no expansion
+            *_conv_bn(32, 32, 3, groups=32), nn.ReLU6(),
+            *_conv_bn(32, 16, 1),
+        ),
+        nn.Sequential(  # t=6, stride 2
+            *_conv_bn(16, 96, 1), nn.ReLU6(),
+            *_conv_bn(96, 96, 3, stride=2, groups=96), nn.ReLU6(),
+            *_conv_bn(96, 24, 1),
+        ),
+    )  # fmt: skip
+
+
+def mobilenet_v2_stage1(seed: int = 0, size: int = 224) -> ModelAndInputs:
+    """MobileNetV2 (width 1.0) stem and first two inverted-residual blocks on
+    1x3xSIZExSIZE: 1x24x(SIZE/4)x(SIZE/4) out, no classifier."""
+    return _seeded(_mobilenet_v2_stage1, seed, 1, 3, size, size)
+
+
+def _separable(channels: int) -> list[nn.Module]:
+    """Depthwise 3x3 then pointwise 1x1, each with batch norm and ReLU."""
+    return [
+        *_conv_bn(channels, channels, 3, groups=channels), nn.ReLU(),
+        *_conv_bn(channels, channels, 1), nn.ReLU(),
+    ]  # fmt: skip
+
+
+def _ds_cnn_kws() -> nn.Sequential:
+    return nn.Sequential(
+        # 10x4 over time x frequency, stride 2: 49x10 MFCCs become 25x5.
+        nn.Conv2d(1, 64, (10, 4), stride=2, padding=(5, 1), bias=False),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        *[layer for _ in range(4) for layer in _separable(64)],
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(64, 12),
+    )
+
+
+def ds_cnn_kws(seed: int = 0) -> ModelAndInputs:
+    """"Hello Edge" DS-CNN keyword spotter: 1x1x49x10 MFCCs in, 12 class
+    logits out."""
+    return _seeded(_ds_cnn_kws, seed, 1, 1, 49, 10)
+
+
+class BasicBlock(nn.Module):
+    """ResNet basic block; a strided block's shortcut is a strided 1x1
+    convolution, as in MLPerf Tiny's ResNet-8."""
+
+    def __init__(self, inputs: int, outputs: int, stride: int = 1):
+        super().__init__()
+        self.body = nn.Sequential(
+            *_conv_bn(inputs, outputs, 3, stride), nn.ReLU(),
+            *_conv_bn(outputs, outputs, 3),
+        )  # fmt: skip
+        self.shortcut = nn.Conv2d(inputs, outputs, 1, stride) if stride != 1 else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.body(x) + self.shortcut(x))
+
+
+def _resnet8() -> nn.Sequential:
+    return nn.Sequential(
+        *_conv_bn(3, 16, 3),
+        nn.ReLU(),
+        BasicBlock(16, 16),
+        BasicBlock(16, 32, stride=2),
+        BasicBlock(32, 64, stride=2),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(64, 10),
+    )
+
+
+def resnet8(seed: int = 0, size: int = 32) -> ModelAndInputs:
+    """MLPerf Tiny-style ResNet-8 on 1x3xSIZExSIZE: 10 class logits out."""
+    return _seeded(_resnet8, seed, 1, 3, size, size)
+
+
+def _double_conv(inputs: int, outputs: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(inputs, outputs, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(outputs, outputs, 3, padding=1), nn.ReLU(),
+    )  # fmt: skip
+
+
+def _up(inputs: int, outputs: int) -> nn.Sequential:
+    # Nearest upsampling then a 1x1 convolution in place of a transposed one.
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(inputs, outputs, 1))
+
+
+class SmallUNet(nn.Module):
+    """Two-level U-Net whose decoder concatenates the encoder's outputs: the
+    skips keep full-resolution activations live across the whole network."""
+
+    def __init__(self, classes: int = 2):
+        super().__init__()
+        self.enc1 = _double_conv(3, 16)
+        self.enc2 = _double_conv(16, 32)
+        self.bottleneck = _double_conv(32, 64)
+        self.pool = nn.MaxPool2d(2)
+        self.up2, self.dec2 = _up(64, 32), _double_conv(64, 32)
+        self.up1, self.dec1 = _up(32, 16), _double_conv(32, 16)
+        self.head = nn.Conv2d(16, classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skip1 = self.enc1(x)
+        skip2 = self.enc2(self.pool(skip1))
+        x = self.bottleneck(self.pool(skip2))
+        x = self.dec2(torch.cat([self.up2(x), skip2], dim=1))
+        x = self.dec1(torch.cat([self.up1(x), skip1], dim=1))
+        return self.head(x)
+
+
+def small_unet(seed: int = 0, size: int = 64) -> ModelAndInputs:
+    """SmallUNet on 1x3xSIZExSIZE (SIZE divisible by 4): 1x2xSIZExSIZE
+    per-pixel logits out."""
+    return _seeded(SmallUNet, seed, 1, 3, size, size)
+
+
+def _mlp() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)
+    )
+
+
+def mlp(seed: int = 0) -> ModelAndInputs:
+    """Three-layer perceptron: 1x256 in, 10 logits out."""
+    return _seeded(_mlp, seed, 1, 256)
+
+
+BENCHMARK_MODELS: dict[str, Callable[..., ModelAndInputs]] = {
+    "mobilenet_v2_stage1": mobilenet_v2_stage1,  # depthwise and pointwise chains, ReLU6
+    "ds_cnn_kws": ds_cnn_kws,  # non-square kernel, tiny spatial extent
+    "resnet8": resnet8,  # residual adds with strided 1x1 shortcuts
+    "small_unet": small_unet,  # long-lived skips, concatenation, nearest upsampling
+    "mlp": mlp,  # no spatial dimensions: matmuls only
+}

@@ -22,6 +22,17 @@ def Dataflow_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
+
+    /// Discardable attributes the planner writes on the ops of a function
+    /// and `dataflow-form-kernels` reads: the fusion group an op belongs to
+    /// (an integer), and the group's `#dataflow.plan` on its root op, the
+    /// one whose result leaves the group.
+    static constexpr ::llvm::StringLiteral getGroupAttrName() {
+      return ::llvm::StringLiteral("dataflow.group");
+    }
+    static constexpr ::llvm::StringLiteral getPlanAttrName() {
+      return ::llvm::StringLiteral("dataflow.plan");
+    }
   }];
 }
 

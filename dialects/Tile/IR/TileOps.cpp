@@ -66,10 +66,15 @@ void LoopOp::build(OpBuilder &builder, OperationState &state,
     state.addAttribute(getOrderAttrName(state.name),
                        builder.getDenseI64ArrayAttr(order));
   Region *body = state.addRegion();
+  // createBlock moves the insertion point; the loop itself must still be
+  // inserted where the caller stood.
+  OpBuilder::InsertionGuard guard(builder);
   Block *block = builder.createBlock(body);
   for (int64_t i = 0, e = resultType.getRank(); i < e; ++i)
     block->addArgument(builder.getIndexType(), state.location);
 }
+
+llvm::SmallVector<Region *> LoopOp::getLoopRegions() { return {&getBody()}; }
 
 llvm::SmallVector<int64_t> LoopOp::getLoopOrder() {
   if (std::optional<ArrayRef<int64_t>> order = getOrder())

@@ -5,9 +5,11 @@
 
 include "dialects/Tile/IR/TileAttrs.td"
 include "dialects/Tile/IR/TileInterfaces.td"
+include "mlir/Interfaces/LoopLikeInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Tile_LoopOp : Tile_Op<"loop", [RecursiveMemoryEffects, SingleBlock]> {
+def Tile_LoopOp : Tile_Op<"loop", [RecursiveMemoryEffects, SingleBlock,
+    DeclareOpInterfaceMethods<LoopLikeOpInterface>]> {
   let summary = "Computes a tensor one output tile at a time.";
   let description = [{
     Iterates over the tiles of its static result shape, `tile_sizes[d]`
