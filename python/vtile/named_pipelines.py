@@ -5,25 +5,44 @@ own default pipeline then compiles it."""
 
 from __future__ import annotations
 
+from mlir import ir
+
 from vtile.errors import VtileError
-from vtile.pipeline import Pipeline
+from vtile.pipeline import PassStage, Pipeline, PythonStage
+from vtile.planner.search import PlannerOptions
 
 NONE = "none"
 VERTICAL_FUSION = "vertical-fusion"
 
 PIPELINE_HELP = {
     NONE: "no vtile stages: IREE's default pipeline alone (the baseline)",
-    VERTICAL_FUSION: "vertical tiling fusion (not implemented yet)",
+    VERTICAL_FUSION: "plan fusion groups and compute each one output strip at a time, "
+    "recomputing halos, so its intermediate tensors never exist whole",
 }
 
+# The C++ half of vertical fusion, in order; each pass also runs alone in vtile-opt.
+FUSION_PASSES = (
+    ("form-kernels", "builtin.module(func.func(dataflow-form-kernels))"),
+    ("materialize-tile-loops", "builtin.module(func.func(dataflow-materialize-tile-loops))"),
+    ("lower-tile-loops",
+     "builtin.module(func.func(tile-lower-loops,dataflow-inline-kernels,canonicalize,cse))"),
+)  # fmt: skip
 
-def named_pipeline(name: str) -> Pipeline:
+
+def named_pipeline(name: str, planner: PlannerOptions | None = None) -> Pipeline:
     if name == NONE:
         return Pipeline(NONE, [])
     if name == VERTICAL_FUSION:
-        # The slot the fusion planner and its lowering will fill; refusing is
-        # better than silently compiling the baseline under this name.
-        raise VtileError(
-            f"pipeline '{VERTICAL_FUSION}' is not implemented yet; use '{NONE}'"
-        )
+        stages = [PythonStage("plan-fusion", _plan_stage(planner or PlannerOptions()))]
+        stages += [PassStage(stage, passes) for stage, passes in FUSION_PASSES]
+        return Pipeline(VERTICAL_FUSION, stages)
     raise VtileError(f"unknown pipeline '{name}'; known: {', '.join(PIPELINE_HELP)}")
+
+
+def _plan_stage(options: PlannerOptions):
+    def plan(module: ir.Module) -> None:
+        from vtile.planner.plan import plan_module
+
+        plan_module(module, options, annotate=True)
+
+    return plan

@@ -1,0 +1,129 @@
+"""One candidate fusion group: what computing it tile by tile costs.
+
+Mirrors what upstream tile-and-fuse (the `dataflow-materialize-tile-loops`
+pass) will build: for every output tile, each consumer's window into a
+producer becomes one fused copy of that producer, so work and buffers are
+summed per copy, the way the generated code computes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vtile.analysis.graph import OpGraph
+from vtile.analysis.windows import Box, Interval, box_volume, full_box, hull
+
+
+@dataclass(frozen=True)
+class GroupCost:
+    nodes: tuple[int, ...]  # program order; the last one is the root
+    tile_dim: int  # the root result dimension that is tiled (row strips)
+    tile: tuple[int, ...]  # output tile sizes of the root
+    tiles: int
+    work: int  # iterations including halo recomputation
+    unfused_work: int
+    tile_bytes: int  # one tile's largest live buffers: an op's output plus its fused inputs
+    # Per group input (operand value), its window for a middle tile.
+    windows: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def root(self) -> int:
+        return self.nodes[-1]
+
+    @property
+    def recompute(self) -> float:
+        return self.work / self.unfused_work if self.unfused_work else 1.0
+
+
+def is_legal(graph: OpGraph, nodes: tuple[int, ...]) -> bool:
+    """Every op has a derivable window, and only the root's result leaves
+    the group: other intermediates never exist whole."""
+    members = set(nodes)
+    for index in nodes:
+        node = graph.nodes[index]
+        if not node.fusible:
+            return False
+        if index != nodes[-1] and (
+            index in graph.returned or any(u not in members for u in graph.consumers(index))
+        ):
+            return False
+    return True
+
+
+def tiled_dimension(graph: OpGraph, nodes: tuple[int, ...]) -> int | None:
+    """The outermost root dimension whose strips shrink some input window.
+    Outermost, because then every later dimension is whole and IREE makes
+    the slices free (contiguous `flow.tensor.slice`/`update`)."""
+    shape = graph.nodes[nodes[-1]].result_shape
+    for dim, size in enumerate(shape):
+        if size < 2:
+            continue
+        tile = list(shape)
+        tile[dim] = size // 2
+        cost = group_cost(graph, nodes, dim, tuple(tile), sample=True)
+        if any(_shrinks(window, graph, value) for value, window in cost.windows.items()):
+            return dim
+    return None
+
+
+def _shrinks(window: Box, graph: OpGraph, value) -> bool:
+    import mlir.ir as ir
+
+    shape = ir.RankedTensorType(value.type).shape
+    return any(interval.size < size for interval, size in zip(window, shape))
+
+
+def group_cost(
+    graph: OpGraph, nodes: tuple[int, ...], dim: int, tile: tuple[int, ...], sample: bool = False
+) -> GroupCost:
+    """Work, per-tile buffer bytes and input windows of the group computed
+    in strips of `tile` along `dim`. The first, middle and last strips are
+    computed; the other interior strips are taken to cost what the middle
+    one does (they differ only by where they sit, away from the border pads).
+    `sample` looks at the middle strip only."""
+    members = set(nodes)
+    root = graph.nodes[nodes[-1]]
+    size = root.result_shape[dim]
+    offsets = list(range(0, size, tile[dim]))
+    middle = offsets[len(offsets) // 2]
+    sampled = [middle] if sample else sorted({offsets[0], middle, offsets[-1]})
+    work = tile_bytes = 0
+    windows: dict = {}
+    for offset in sampled:
+        box = list(full_box(root.result_shape))
+        box[dim] = Interval(offset, offset + tile[dim])
+        seen_windows: dict = {}
+        tile_work, _, buffers = _visit(graph, members, root.index, tuple(box), seen_windows)
+        repeats = len(offsets) - len(sampled) + 1 if offset == middle and not sample else 1
+        work += tile_work * repeats
+        tile_bytes = max(tile_bytes, buffers)
+        if offset == middle:
+            windows = seen_windows
+    unfused = sum(graph.nodes[i].work() for i in nodes)
+    return GroupCost(nodes, dim, tile, len(offsets), work, unfused, tile_bytes, windows)
+
+
+def _visit(
+    graph: OpGraph, members: set[int], index: int, box: Box, windows: dict
+) -> tuple[int, int, int]:
+    """(work, bytes of this op's tile, largest live bytes) for one fused
+    copy of `index` computing `box`, and its fused producers. Producers run
+    first, one after the other; while an op runs, its fused inputs and its
+    output are live."""
+    node = graph.nodes[index]
+    element = node.result_bytes // max(1, box_volume(full_box(node.result_shape)))
+    own = box_volume(box) * element
+    work, inputs, peak = node.work(box), 0, 0
+    for operand, (producer, window) in enumerate(
+        zip(node.producers, node.access.input_windows(box), strict=False)
+    ):
+        if producer is None:
+            continue
+        if producer in members:
+            more_work, produced, producer_peak = _visit(graph, members, producer, window, windows)
+            work += more_work
+            peak = max(peak, inputs + producer_peak)
+            inputs += produced
+        else:
+            value = node.operand_values[operand]
+            windows[value] = hull(windows[value], window) if value in windows else window
+    return work, own, max(peak, inputs + own)

@@ -1,0 +1,112 @@
+"""The fusion planner: partition a function's ops into fusion groups and
+pick each group's output tile, minimising peak live memory.
+
+Greedy on the peak, after MCUNetV2's lesson: memory is set by the single
+step with the most live bytes, usually early, activation-heavy layers.
+Each round looks at the ops running at the current peak, tries every
+legal run of consecutive ops through it as one group, with every strip
+height that divides the output, and keeps the plan with the lowest peak
+(then the least recompute, then the fewest tiles). Rounds stop when the
+peak no longer drops, or as soon as it fits the budget. Late, weight-heavy
+layers are never at the peak, so they stay layer by layer by themselves.
+Deterministic: the candidates are enumerated in a fixed order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vtile.analysis.graph import OpGraph
+from vtile.errors import VtileError
+from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
+from vtile.planner.memory import MemoryProfile, memory_profile
+
+DEFAULT_MAX_RECOMPUTE = 1.3
+MAX_GROUP_OPS = 64  # bounds the search; longer groups recompute too much anyway
+
+
+@dataclass(frozen=True)
+class PlannerOptions:
+    memory_budget: int | None = None  # bytes; stop fusing once the peak fits
+    max_recompute: float = DEFAULT_MAX_RECOMPUTE  # work with halos / work without
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.max_recompute < 1.0:
+            raise VtileError(f"max recompute {self.max_recompute} must be at least 1.0")
+        if self.memory_budget is not None and self.memory_budget <= 0:
+            raise VtileError(f"memory budget {self.memory_budget} must be positive")
+
+
+@dataclass(frozen=True)
+class FusionPlan:
+    groups: tuple[GroupCost, ...]
+    profile: MemoryProfile  # with the groups
+    unfused: MemoryProfile  # layer by layer
+
+    @property
+    def recompute(self) -> float:
+        extra = sum(g.work - g.unfused_work for g in self.groups)
+        total = sum(g.unfused_work for g in self.groups)
+        return 1.0 + extra / total if total else 1.0
+
+
+def plan_fusion(graph: OpGraph, options: PlannerOptions) -> FusionPlan:
+    unfused = memory_profile(graph, [])
+    groups: list[GroupCost] = []
+    profile = unfused
+    costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
+    while options.memory_budget is None or profile.peak_bytes > options.memory_budget:
+        best = _best_group(graph, groups, profile, options, costs)
+        if best is None:
+            break
+        groups, profile = best
+    if options.memory_budget is not None and profile.peak_bytes > options.memory_budget:
+        raise VtileError(
+            f"no plan fits the memory budget of {options.memory_budget:,} bytes with at most "
+            f"{options.max_recompute}x recompute; the smallest peak found is "
+            f"{profile.peak_bytes:,} bytes (raise the budget or --max-recompute)"
+        )
+    return FusionPlan(tuple(sorted(groups, key=lambda g: g.root)), profile, unfused)
+
+
+def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
+                options: PlannerOptions, costs: dict):
+    peak_node = profile.peak_node
+    if peak_node < 0 or not graph.nodes[peak_node].fusible:
+        return None
+    best_key, best = None, None
+    first = max(0, peak_node - MAX_GROUP_OPS + 1)
+    for start in range(peak_node, first - 1, -1):
+        if not graph.nodes[start].fusible:
+            break
+        for end in range(peak_node, min(len(graph.nodes), start + MAX_GROUP_OPS)):
+            if not graph.nodes[end].fusible:
+                break
+            nodes = tuple(range(start, end + 1))
+            if len(nodes) < 2 or not is_legal(graph, nodes):
+                continue
+            kept = [g for g in groups if not set(g.nodes) & set(nodes)]
+            if nodes not in costs:
+                costs[nodes] = list(_candidates(graph, nodes, options))
+            for cost in costs[nodes]:
+                trial = memory_profile(graph, kept + [cost])
+                key = (trial.peak_bytes, cost.recompute, cost.tiles, start, end)
+                if best_key is None or key < best_key:
+                    best_key, best = key, (kept + [cost], trial)
+    if best is None or best[1].peak_bytes >= profile.peak_bytes:
+        return None
+    return best
+
+
+def _candidates(graph: OpGraph, nodes: tuple[int, ...], options: PlannerOptions):
+    dim = tiled_dimension(graph, nodes)
+    if dim is None:
+        return
+    shape = graph.nodes[nodes[-1]].result_shape
+    for height in range(1, shape[dim]):
+        if shape[dim] % height:
+            continue
+        tile = tuple(height if d == dim else s for d, s in enumerate(shape))
+        cost = group_cost(graph, nodes, dim, tile)
+        if cost.recompute <= options.max_recompute:
+            yield cost
