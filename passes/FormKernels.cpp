@@ -9,6 +9,7 @@
 #include "dialects/Dataflow/IR/Dataflow.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -26,7 +27,9 @@ using namespace vtile::dataflow;
 namespace {
 
 /// Whether `value` is computed from constants alone by side-effect-free ops
-/// (weights, `tensor.empty`, fills, reshapes of parameters). Such values are
+/// (weights, `tensor.empty`, fills, reshapes of parameters). Linalg ops on
+/// tensors count as side-effect free even when their payload asserts (as
+/// torch-mlir's batch-norm folding does): a clone only repeats the check. Such values are
 /// cloned into every kernel that uses them instead of becoming inputs: a
 /// kernel then sees its whole computation, and the clones fold back together
 /// after inlining.
@@ -39,7 +42,9 @@ public:
     auto [it, inserted] = known.try_emplace(op, false);
     if (!inserted)
       return it->second;
-    bool constant = isMemoryEffectFree(op);
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    bool constant = isMemoryEffectFree(op) ||
+                    (linalgOp && linalgOp.hasPureTensorSemantics());
     for (Value operand : op->getOperands())
       constant = constant && contains(operand);
     llvm::SetVector<Value> captured;
@@ -61,13 +66,15 @@ struct Group {
 struct DataflowFormKernels
     : vtile::impl::DataflowFormKernelsBase<DataflowFormKernels> {
   void runOnOperation() override {
-    llvm::MapVector<int64_t, Group> groups;
+    // Group numbers are per function (per isolated region).
+    llvm::MapVector<std::pair<Operation *, int64_t>, Group> groups;
     WalkResult walk = getOperation()->walk([&](Operation *op) {
       auto id = op->getAttrOfType<IntegerAttr>(
           DataflowDialect::getGroupAttrName());
       if (!id)
         return WalkResult::advance();
-      Group &group = groups[id.getInt()];
+      Group &group = groups[{op->getParentWithTrait<OpTrait::IsIsolatedFromAbove>(),
+                             id.getInt()}];
       if (!group.ops.empty() && group.ops.front()->getBlock() != op->getBlock()) {
         op->emitError() << "fusion group " << id.getInt()
                         << " spans several blocks; a group must be "
@@ -91,8 +98,8 @@ struct DataflowFormKernels
       return signalPassFailure();
 
     ConstantSubgraphs constants;
-    for (auto &[id, group] : groups)
-      if (failed(formKernel(id, group, constants)))
+    for (auto &[key, group] : groups)
+      if (failed(formKernel(key.second, group, constants)))
         return signalPassFailure();
   }
 

@@ -36,7 +36,14 @@ struct DataflowInlineKernels
         return signalPassFailure();
       Block &body = kernel.getBody().front();
       auto yield = cast<YieldOp>(body.getTerminator());
-      llvm::SmallVector<Value> results(yield.getValues());
+      // A yielded block argument dies with the block: take its input.
+      llvm::SmallVector<Value> results;
+      for (Value value : yield.getValues()) {
+        auto argument = dyn_cast<BlockArgument>(value);
+        results.push_back(argument && argument.getOwner() == &body
+                              ? kernel.getInputs()[argument.getArgNumber()]
+                              : value);
+      }
       rewriter.eraseOp(yield);
       rewriter.inlineBlockBefore(&body, kernel, kernel.getInputs());
       rewriter.replaceOp(kernel, results);

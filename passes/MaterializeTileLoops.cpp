@@ -93,6 +93,10 @@ struct DataflowMaterializeTileLoops
         tileSizes[loop] = builder.getIndexAttr(tile[dim]);
     }
 
+    if (llvm::all_of(tileSizes, isZeroInteger))
+      return kernel.emitError() << "plan tile [" << tile
+                                << "] is the whole result; nothing to tile";
+
     tile::LoopOp loop;
     auto header = [&](RewriterBase &rewriter, Location loc,
                       ArrayRef<Range> loopRanges,

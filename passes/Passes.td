@@ -53,11 +53,14 @@ def DataflowMaterializeTileLoops : Pass<"dataflow-materialize-tile-loops"> {
     (`scf::tileConsumerAndFuseProducersUsingSCF`) with a `tile.loop` as the
     loop. Each iteration recomputes the halo its tile needs from the
     kernel's inputs; `tensor.pad` producers become pads of the window that
-    apply only where the window leaves the tensor. Intermediate buffers of
-    a tile become `tile.empty` in memory level `level`.
+    apply only where the window leaves the tensor. Statically shaped
+    intermediate buffers of a tile become `tile.empty` in memory level
+    `level` (buffers whose size depends on the tile's distance to the
+    border stay `tensor.empty` until `tile-lower-loops` makes them static).
 
     Fails if the root is not a linalg op whose result dimensions are loop
-    dimensions, or if the plan's tile sizes do not divide the result.
+    dimensions, if the plan's tile sizes do not divide the result, or if
+    the tile is the whole result.
   }];
   let options = [
     Option<"level", "level", "std::string", /*default=*/"\"workspace\"",
