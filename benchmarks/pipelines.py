@@ -1,8 +1,10 @@
-"""vtile pipeline vs IREE's default pipeline on the built-in EdgeCNN at
-several input sizes: median latency and DEVICE_LOCAL peak, as ratios, both
-modules compiled and measured in the same run (vtile.bench.compare).
+"""Vertical fusion vs IREE's default pipeline on the benchmark model set
+(`vtile.models.BENCHMARK_MODELS`, plus the demo's EdgeCNN): measured
+DEVICE_LOCAL peak and median latency as ratios, both modules compiled and
+measured in the same run (vtile.bench.compare), next to the planner's
+estimated peak, the recompute ratio and the max error against PyTorch.
 
-    .venv/bin/python benchmarks/pipelines.py --sizes 64 128 224 --json results.json
+    .venv/bin/python benchmarks/pipelines.py --json results.json
 """
 
 from __future__ import annotations
@@ -10,56 +12,99 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
+from rich.table import Table
 
 from vtile.backends.iree import vulkan_available
 from vtile.bench import compare
-from vtile.compiler import compile_model
+from vtile.compiler import compile_model, planner_for
 from vtile.context import make_context
 from vtile.errors import VtileError
 from vtile.frontends.model import load_model
-from vtile.models import edge_cnn
-from vtile.named_pipelines import NONE, PIPELINE_HELP
-from vtile.tables import Steps, bench_table
+from vtile.models import BENCHMARK_MODELS, edge_cnn
+from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
+from vtile.planner.plan import plan_module
+from vtile.tables import Steps
+
+MODELS = {**BENCHMARK_MODELS, "edge_cnn": edge_cnn}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 224],
-                        help="input heights/widths (default: 64 128 224)")
-    parser.add_argument("--targets", nargs="+", default=["llvm-cpu", "vulkan-spirv"],
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--size", type=int, help="input height/width for the models that "
+                        "take one (default: each model's own)")
+    parser.add_argument("--targets", nargs="+", default=["llvm-cpu"],
                         help="targets; vulkan-spirv is skipped without a Vulkan device")
-    parser.add_argument("--pipeline", default=NONE, choices=list(PIPELINE_HELP))
+    parser.add_argument("--pipeline", default=VERTICAL_FUSION, choices=list(PIPELINE_HELP))
     parser.add_argument("--repetitions", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
     targets = [t for t in args.targets if t != "vulkan-spirv" or vulkan_available()]
-    console, comparisons = Console(width=160), []
+    rows = []
     try:
         with Steps(Console(stderr=True)) as steps:
-            for size in args.sizes:
-                steps(f"exporting EdgeCNN at {size}x{size}")
-                network, inputs = edge_cnn(size=size)
+            for name in args.models:
+                factory = MODELS[name]
+                sized = args.size and "size" in factory.__code__.co_varnames
+                network, inputs = factory(size=args.size) if sized else factory()
+                steps(f"exporting {name}")
                 model = load_model(network, make_context(), inputs)
-                model.name = f"EdgeCNN {size}x{size}"
+                model.name = name
+                expected = model.reference(model.sample_inputs)
                 for target in targets:
-                    steps(f"compiling {model.name} for {target}")
+                    steps(f"compiling {name} for {target} (pipeline '{args.pipeline}')")
                     candidate = compile_model(model, target, args.pipeline)
-                    comparisons.append(compare(candidate, args.repetitions, steps))
+                    error = max(float(np.max(np.abs(o - e)))
+                                for o, e in zip(candidate(*model.sample_inputs), expected))
+                    comparison = compare(candidate, args.repetitions, steps)
+                    planned = plan_module(model.module, planner_for(candidate.target, None))
+                    rows.append((comparison, error, *_planned(planned)))
     except VtileError as error:
         sys.exit(f"pipelines.py: error: {error}")
-    console.print(bench_table(comparisons))
+    Console(width=200).print(_table(rows, args.pipeline))
     if args.json:
-        rows = [
-            dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio}
-            for c in comparisons
-        ]
-        args.json.write_text(json.dumps(rows, indent=2))
+        args.json.write_text(json.dumps([
+            dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio,
+                                     "max_abs_error": e, "recompute": r, "planned_peak_bytes": p}
+            for c, e, r, p in rows], indent=2))  # fmt: skip
     return 0
+
+
+def _planned(plans) -> tuple[float, int]:
+    """(recompute over the whole model, planned peak bytes)."""
+    work = sum(n.work() for p in plans for n in p.graph.nodes)
+    extra = sum(g.work - g.unfused_work for p in plans for g in p.plan.groups)
+    return (1.0 + extra / work if work else 1.0), max(p.plan.profile.peak_bytes for p in plans)
+
+
+def _table(rows, pipeline: str) -> Table:
+    table = Table(
+        "model", "target", "IREE peak", "vtile peak", "planned peak", "memory ratio",
+        "IREE median", "vtile median", "latency ratio", "recompute", "max abs error",
+        title=f"vtile '{pipeline}' vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
+    )  # fmt: skip
+    for comparison, error, recompute, planned in rows:
+        table.add_row(
+            comparison.model, comparison.target,
+            f"{comparison.baseline.device_local_peak_bytes:,} B",
+            f"{comparison.candidate.device_local_peak_bytes:,} B", f"{planned:,} B",
+            f"{comparison.memory_ratio:.2f}",
+            f"{comparison.baseline.median_ms:.3f} ms", f"{comparison.candidate.median_ms:.3f} ms",
+            f"{comparison.latency_ratio:.2f}", f"{recompute:.3f}", f"{error:.1e}",
+        )  # fmt: skip
+    latency = [c.latency_ratio for c, *_ in rows]
+    if latency:
+        geomean = math.exp(sum(math.log(r) for r in latency) / len(latency))
+        table.caption = (f"latency ratio geometric mean {geomean:.2f}; peaks: DEVICE_LOCAL of "
+                         "iree-run-module --print_statistics (local-sync on llvm-cpu)")
+    return table
 
 
 if __name__ == "__main__":

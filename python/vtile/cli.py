@@ -17,7 +17,8 @@ MODEL_HELP = (
 
 def _parser() -> argparse.ArgumentParser:
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
-    from vtile.named_pipelines import NONE, PIPELINE_HELP
+    from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
+    from vtile.planner.search import DEFAULT_MAX_RECOMPUTE
 
     parser = argparse.ArgumentParser(
         prog="vtile",
@@ -34,10 +35,17 @@ def _parser() -> argparse.ArgumentParser:
                        "e.g. aarch64-linux-gnu (needs --cpu, e.g. cortex-a55)")
     group.add_argument("--vulkan-target", help="vulkan-spirv: GPU target name "
                        f"(default: {DEFAULT_VULKAN_TARGET})")
-    group.add_argument("--pipeline", default=NONE, metavar="NAME",
+    group.add_argument("--pipeline", default=VERTICAL_FUSION, metavar="NAME",
                        help="vtile pipeline run before IREE's: " + "; ".join(
                            f"'{name}' {text}" for name, text in PIPELINE_HELP.items())
-                       + f" (default: {NONE})")
+                       + f" (default: {VERTICAL_FUSION})")
+    planning = target.add_argument_group("fusion planner")
+    planning.add_argument("--memory-budget", type=_bytes, metavar="SIZE",
+                          help="stop fusing once the planned peak fits SIZE, e.g. 256KiB, "
+                          "1.5MB, 65536 (default: no budget, minimise the peak)")
+    planning.add_argument("--max-recompute", type=float, default=DEFAULT_MAX_RECOMPUTE,
+                          metavar="RATIO", help="cap on work with halo recomputation divided "
+                          f"by work without it (default: {DEFAULT_MAX_RECOMPUTE})")
 
     compile_ = commands.add_parser(
         "compile", parents=[target], help="compile a model to an IREE module (.vmfb)",
@@ -81,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="benchmark repetitions, median taken (default: 10)")
     bench.set_defaults(run=_bench)
 
+    plan = commands.add_parser(
+        "plan", parents=[target], help="print the fusion plan: groups, tiles, halos, peaks",
+        description="Plan vertical fusion for MODEL without compiling it: the fusion "
+        "groups with their ops, output tiles, input halos and recompute ratio, and the "
+        "estimated peak live memory per group and overall, against running layer by layer.")
+    plan.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.set_defaults(run=_plan)
+
     demo = commands.add_parser(
         "demo", help="the built-in edge CNN end to end: numerics and bench table",
         description="Export a small edge CNN (seeded random weights) from PyTorch, "
@@ -90,6 +107,29 @@ def _parser() -> argparse.ArgumentParser:
                       help="benchmark repetitions, median taken (default: 10)")
     demo.set_defaults(run=_demo)
     return parser
+
+
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+def _bytes(text: str) -> int:
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a size; use bytes or a unit: KiB, MiB, GiB, kB, MB, GB")
+    value = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be positive")
+    return value
+
+
+def _planner(args: argparse.Namespace):
+    from vtile.planner.search import PlannerOptions
+
+    return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute)
 
 
 def _at_least_two(text: str) -> int:
@@ -123,7 +163,7 @@ def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
     steps(f"importing {args.model}")
     model = load_model(args.model, make_context())
     steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
-    return compile_model(model, target, args.pipeline, options)
+    return compile_model(model, target, args.pipeline, options, _planner(args))
 
 
 def _compile(args: argparse.Namespace) -> int:
@@ -145,6 +185,34 @@ def _compile(args: argparse.Namespace) -> int:
                   f"for {target.name}, pipeline '{args.pipeline}'", highlight=False)
     for timing in compiled.report.timings:
         console.print(f"  stage {timing.name}: {timing.seconds:.3f} s", highlight=False)
+    if args.emit_mlir:
+        flags = " ".join(compiled.iree_flags) or "none beyond the target's"
+        console.print(f"wrote {args.emit_mlir}; IREE flags it needs: {flags}", highlight=False)
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from vtile.compiler import planner_for
+    from vtile.context import make_context
+    from vtile.frontends.model import load_model
+    from vtile.planner.plan import plan_module
+    from vtile.planner.report import plan_json, plan_tables
+    from vtile.tables import Steps
+
+    console, progress = _consoles()
+    options = planner_for(_target(args), _planner(args))
+    with Steps(progress) as steps:
+        steps(f"importing {args.model}")
+        model = load_model(args.model, make_context())
+        steps(f"planning {model.name}")
+        plans = plan_module(model.module, options)
+    if args.json:
+        import json
+
+        print(json.dumps(plan_json(plans, options), indent=2))
+    else:
+        for table in plan_tables(plans, options):
+            console.print(table)
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +14,9 @@ from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
 from vtile.errors import VtileError
 from vtile.frontends.model import Model, load_model
-from vtile.named_pipelines import NONE, named_pipeline
+from vtile.named_pipelines import VERTICAL_FUSION, iree_flags, named_pipeline
 from vtile.pipeline import PipelineOptions, PipelineReport
+from vtile.planner.search import PlannerOptions
 
 
 @dataclass
@@ -28,6 +29,9 @@ class CompiledModel:
     mlir: str  # what IREE compiled: the pipeline's output
     vmfb: bytes
     report: PipelineReport
+    # Flags the pipeline's output needs from a plain `iree-compile`, beyond
+    # the target's own; `vtile compile --emit-mlir` users pass them.
+    iree_flags: list[str] = field(default_factory=list)
     _loaded: LoadedModule | None = field(default=None, repr=False)
 
     def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
@@ -53,31 +57,44 @@ class CompiledModel:
 def compile(  # noqa: A001 (the public name users expect)
     model_or_path: object,
     target: str | Target = "llvm-cpu",
-    pipeline: str = NONE,
+    pipeline: str = VERTICAL_FUSION,
     *,
     example_inputs: Sequence[object] | None = None,
     options: PipelineOptions | None = None,
+    planner: PlannerOptions | None = None,
     context: ir.Context | None = None,
 ) -> CompiledModel:
     """Imports a model (torch.nn.Module with `example_inputs`, `.mlir`,
     `.onnx` or `file.py:factory`), runs the named vtile pipeline on its
-    linalg, and compiles the result with IREE for `target`."""
+    linalg, and compiles the result with IREE for `target`. `planner` sets
+    the fusion planner's memory budget and recompute cap."""
     model = load_model(model_or_path, context or make_context(), example_inputs)
-    return compile_model(model, target, pipeline, options)
+    return compile_model(model, target, pipeline, options, planner)
 
 
 def compile_model(
     model: Model,
     target: str | Target = "llvm-cpu",
-    pipeline: str = NONE,
+    pipeline: str = VERTICAL_FUSION,
     options: PipelineOptions | None = None,
+    planner: PlannerOptions | None = None,
 ) -> CompiledModel:
     """Compiles an already imported model (`vtile.frontends.model.load_model`).
     The model's module is left untouched, so it can be compiled again."""
     if isinstance(target, str):
         target = make_target(target)
+    planner = planner_for(target, planner)
     module = ir.Module.parse(str(model.module), model.module.context)
-    report = named_pipeline(pipeline).run(module, options)
+    report = named_pipeline(pipeline, planner).run(module, options)
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
     text = str(module)
-    return CompiledModel(model, target, pipeline, text, compile_vmfb(text, target), report)
+    flags = iree_flags(pipeline)
+    return CompiledModel(
+        model, target, pipeline, text, compile_vmfb(text, target, flags), report, flags
+    )
+
+
+def planner_for(target: Target, planner: PlannerOptions | None) -> PlannerOptions:
+    """The planner's options with the kernels placed on the target's device."""
+    device = "gpu" if target.driver == "vulkan" else "cpu"
+    return replace(planner or PlannerOptions(), device=device)

@@ -29,6 +29,14 @@ FUSION_PASSES = (
 )  # fmt: skip
 
 
+def iree_flags(name: str) -> list[str]:
+    """IREE flags a pipeline's output needs. None so far: measured on
+    MobileNetV2's first stage, IREE's default partitioning already keeps one
+    strip's buffers live at a time (see the README's design notes)."""
+    named_pipeline(name)  # refuses unknown names
+    return []
+
+
 def named_pipeline(name: str, planner: PlannerOptions | None = None) -> Pipeline:
     if name == NONE:
         return Pipeline(NONE, [])

@@ -11,15 +11,18 @@ SCRIPTS = Path(__file__).parents[2] / "benchmarks"
 def test_pipelines_benchmark_writes_comparisons(tmp_path):
     output = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, SCRIPTS / "pipelines.py", "--sizes", "32", "--targets", "llvm-cpu",
-         "--repetitions", "2", "--json", output],
+        [sys.executable, SCRIPTS / "pipelines.py", "--models", "edge_cnn", "mlp", "--size", "32",
+         "--targets", "llvm-cpu", "--repetitions", "2", "--json", output],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "EdgeCNN 32x32" in result.stdout
-    (row,) = json.loads(output.read_text())
-    assert row["target"] == "llvm-cpu"
-    # Both sides compile with IREE's default pipeline: the same module.
-    assert row["baseline"]["vmfb_bytes"] == row["candidate"]["vmfb_bytes"]
-    assert row["memory_ratio"] == 1.0
-    assert row["baseline"]["median_ms"] > 0 and row["latency_ratio"] > 0
+    assert "edge_cnn" in result.stdout and "geometric mean" in result.stdout
+    cnn, mlp = json.loads(output.read_text())
+    assert cnn["target"] == mlp["target"] == "llvm-cpu"
+    # Fusion cuts the CNN's measured peak and keeps its numbers.
+    assert cnn["memory_ratio"] < 1.0 and cnn["recompute"] >= 1.0
+    assert cnn["max_abs_error"] < 1e-4
+    # An MLP has nothing to fuse: vtile hands IREE the same module.
+    assert mlp["baseline"]["vmfb_bytes"] == mlp["candidate"]["vmfb_bytes"]
+    assert mlp["memory_ratio"] == 1.0 and mlp["recompute"] == 1.0
+    assert cnn["baseline"]["median_ms"] > 0 and cnn["latency_ratio"] > 0

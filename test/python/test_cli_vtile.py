@@ -1,5 +1,6 @@
 """`vtile compile | run | bench | demo`, run as a user runs them."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -114,9 +115,29 @@ def test_run_onnx_checks_against_reference_evaluator(tmp_path):
 def test_bench_prints_both_pipelines_and_ratios(matmul):
     result = vtile("bench", matmul, "--repetitions", "3")
     assert result.returncode == 0, result.stderr
-    assert "IREE default" in result.stdout and "vtile 'none'" in result.stdout
+    assert "IREE default" in result.stdout and "vtile 'vertical-fusion'" in result.stdout
     assert "latency ratio" in result.stdout and "memory ratio" in result.stdout
     assert " ms " in result.stdout and " B " in result.stdout
+
+
+def test_plan_prints_groups_and_json(factory):
+    result = vtile("plan", f"{factory}:make")
+    assert result.returncode == 0, result.stderr
+    assert "fusion groups" in result.stdout and "layer by layer" in result.stdout
+    result = vtile("plan", f"{factory}:make", "--json", "--max-recompute", "1.5")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["max_recompute"] == 1.5
+    (function,) = plan["functions"]
+    assert function["peak_bytes"] <= function["layer_by_layer_peak_bytes"]
+    for group in function["groups"]:
+        assert 1.0 <= group["recompute"] <= 1.5
+        assert group["ops"][-1]["tile"] == group["tile"]
+
+
+def test_memory_budget_sizes_are_parsed_or_refused(factory):
+    result = vtile("plan", f"{factory}:make", "--memory-budget", "12 parsecs")
+    assert result.returncode == 2 and "is not a size" in result.stderr
 
 
 def test_demo_checks_numerics_and_benches_both_targets():
@@ -154,7 +175,9 @@ BAD_INPUTS = {
     "triple without cpu": (["compile", "{tmp}/ok.mlir", "--triple", "aarch64-linux-gnu"],
                            ["needs an explicit CPU"]),
     "unknown pipeline": (["compile", "{tmp}/ok.mlir", "--pipeline", "fast"], ["unknown pipeline 'fast'"]),
-    "fusion slot": (["bench", "{tmp}/ok.mlir", "--pipeline", "vertical-fusion"], ["not implemented yet"]),
+    "budget no plan meets": (["compile", "{tmp}/ok.mlir", "--memory-budget", "1KiB"],
+                             ["no plan fits the memory budget of 1,024 bytes",
+                              "smallest peak found is"]),
     "vmfb without inputs": (["run", "{tmp}/ok.vmfb"], ["needs its inputs"]),
     "input not npy": (["run", "{tmp}/ok.mlir", "--input", "{tmp}/bad.mlir"], ["is not a .npy array"]),
     "wrong input shape": (["run", "{tmp}/ok.mlir", "--input", "{tmp}/small.npy",

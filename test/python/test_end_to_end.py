@@ -68,12 +68,10 @@ def test_pytorch_model_needs_example_inputs():
         vtile.compile(model)
 
 
-def test_unknown_pipeline_and_the_fusion_slot_are_refused():
+def test_unknown_pipeline_is_refused():
     model, x = zoo.mlp()
     with pytest.raises(vtile.VtileError, match="unknown pipeline 'fast'"):
         vtile.compile(model, pipeline="fast", example_inputs=[x])
-    with pytest.raises(vtile.VtileError, match="'vertical-fusion' is not implemented yet"):
-        vtile.compile(model, pipeline="vertical-fusion", example_inputs=[x])
 
 
 def test_dump_dir_gets_the_input_ir(tmp_path):

@@ -127,3 +127,23 @@ def _visit(
             value = node.operand_values[operand]
             windows[value] = hull(windows[value], window) if value in windows else window
     return work, own, max(peak, inputs + own)
+
+
+def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
+    """The region of each op's result that the middle strip computes (the
+    hull over its fused copies): the per-layer tile, halo included."""
+    members, tiles = set(group.nodes), {}
+    root = graph.nodes[group.root]
+    box = list(full_box(root.result_shape))
+    offset = (group.tiles // 2) * group.tile[group.tile_dim]
+    box[group.tile_dim] = Interval(offset, offset + group.tile[group.tile_dim])
+
+    def visit(index: int, region: Box) -> None:
+        tiles[index] = hull(tiles[index], region) if index in tiles else region
+        node = graph.nodes[index]
+        for producer, window in zip(node.producers, node.access.input_windows(region), strict=False):
+            if producer in members:
+                visit(producer, window)
+
+    visit(root.index, tuple(box))
+    return tiles

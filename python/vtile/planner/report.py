@@ -1,0 +1,78 @@
+"""What `vtile plan` prints: the fusion groups of each function with their
+ops, tiles, halos, recompute and estimated peaks, as tables or JSON."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from vtile.planner.annotate import halo, kernel_inputs
+from vtile.planner.groups import op_tiles
+from vtile.planner.plan import FunctionPlan
+from vtile.planner.search import PlannerOptions
+
+
+def _shape(sizes) -> str:
+    return "x".join(map(str, sizes))
+
+
+def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
+    functions = []
+    for function in plans:
+        graph, plan = function.graph, function.plan
+        step_bytes = dict(plan.profile.step_bytes)
+        groups = []
+        for number, group in enumerate(plan.groups):
+            tiles = op_tiles(graph, group)
+            groups.append({
+                "group": number,
+                "ops": [{"op": graph.nodes[i].name, "result": list(graph.nodes[i].result_shape),
+                         "tile": [r.size for r in tiles[i]]} for i in group.nodes],
+                "tile": list(group.tile),
+                "tiles": group.tiles,
+                "halos": [dict(zip(("low", "high"), halo(graph, group, value)))
+                          for value in kernel_inputs(graph, group)],
+                "recompute": round(group.recompute, 4),
+                "tile_bytes": group.tile_bytes,
+                "peak_bytes": step_bytes[group.root],
+            })  # fmt: skip
+        functions.append({
+            "function": function.function,
+            "ops": len(graph.nodes),
+            "groups": groups,
+            "unfused_ops": [graph.nodes[i].name for i in range(len(graph.nodes))
+                            if not any(i in g.nodes for g in plan.groups)],
+            "peak_bytes": plan.profile.peak_bytes,
+            "layer_by_layer_peak_bytes": plan.unfused.peak_bytes,
+            "recompute": round(plan.recompute, 4),
+        })  # fmt: skip
+    return {
+        "memory_budget": options.memory_budget,
+        "max_recompute": options.max_recompute,
+        "device": options.device,
+        "functions": functions,
+    }
+
+
+def plan_tables(plans: list[FunctionPlan], options: PlannerOptions) -> list[Table]:
+    tables = []
+    for function in plan_json(plans, options)["functions"]:
+        table = Table(
+            title=f"@{function['function']}: {len(function['groups'])} fusion groups over "
+            f"{function['ops']} ops",
+            caption=f"estimated peak {function['peak_bytes']:,} B vs "
+            f"{function['layer_by_layer_peak_bytes']:,} B layer by layer "
+            f"({function['peak_bytes'] / max(1, function['layer_by_layer_peak_bytes']):.2f}x); "
+            f"recompute {function['recompute']:.3f}x; "
+            f"{len(function['unfused_ops'])} ops run layer by layer",
+        )
+        for column in ("group", "ops (result tile of the middle strip)", "output tile", "tiles",
+                       "input halos (low/high)", "recompute", "tile bytes", "peak bytes"):
+            table.add_column(column)
+        for group in function["groups"]:
+            ops = "\n".join(f"{op['op']} {_shape(op['tile'])}" for op in group["ops"])
+            halos = "\n".join(f"{h['low']}/{h['high']}" for h in group["halos"])
+            table.add_row(str(group["group"]), ops, _shape(group["tile"]), str(group["tiles"]),
+                          halos, f"{group['recompute']:.3f}", f"{group['tile_bytes']:,}",
+                          f"{group['peak_bytes']:,}")
+        tables.append(table)
+    return tables
