@@ -55,6 +55,8 @@ class OpGraph:
     argument_bytes: int
     users: dict[int, list[int]] = field(default_factory=dict)  # node -> consumer nodes
     returned: set[int] = field(default_factory=set)  # nodes whose result is returned
+    # Keeps the module alive: nodes hold its operations and values.
+    module: ir.Module | None = None
 
     def consumers(self, index: int) -> list[int]:
         return self.users.get(index, [])
@@ -129,7 +131,7 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
                 users.setdefault(producer, []).append(node.index)
     arguments = sum(tensor_bytes(a.type) for a in block.arguments
                     if isinstance(a.type, ir.RankedTensorType))
-    return OpGraph(function, nodes, arguments, users, returned)
+    return OpGraph(function, nodes, arguments, users, returned, module)
 
 
 def _function(root: ir.Operation, name: str) -> ir.Operation:
