@@ -35,10 +35,11 @@ def _parser() -> argparse.ArgumentParser:
                        "e.g. aarch64-linux-gnu (needs --cpu, e.g. cortex-a55)")
     group.add_argument("--vulkan-target", help="vulkan-spirv: GPU target name "
                        f"(default: {DEFAULT_VULKAN_TARGET})")
-    group.add_argument("--pipeline", default=VERTICAL_FUSION, metavar="NAME",
+    group.add_argument("--pipeline", metavar="NAME",
                        help="vtile pipeline run before IREE's: " + "; ".join(
                            f"'{name}' {text}" for name, text in PIPELINE_HELP.items())
-                       + f" (default: {VERTICAL_FUSION})")
+                       + f" (default: {VERTICAL_FUSION} on llvm-cpu, none on vulkan-spirv, "
+                       "where fused pooling heads still compute wrong numbers)")
     planning = target.add_argument_group("fusion planner")
     planning.add_argument("--memory-budget", type=_bytes, metavar="SIZE",
                           help="stop fusing once the planned peak fits SIZE, e.g. 256KiB, "
@@ -162,6 +163,9 @@ def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
 
     steps(f"importing {args.model}")
     model = load_model(args.model, make_context())
+    from vtile.named_pipelines import default_pipeline
+
+    args.pipeline = args.pipeline or default_pipeline(target.name)
     steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
     return compile_model(model, target, args.pipeline, options, _planner(args))
 

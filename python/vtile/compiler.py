@@ -14,7 +14,7 @@ from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
 from vtile.errors import VtileError
 from vtile.frontends.model import Model, load_model
-from vtile.named_pipelines import VERTICAL_FUSION, iree_flags, named_pipeline
+from vtile.named_pipelines import default_pipeline, iree_flags, named_pipeline
 from vtile.pipeline import PipelineOptions, PipelineReport
 from vtile.planner.search import PlannerOptions
 
@@ -57,7 +57,7 @@ class CompiledModel:
 def compile(  # noqa: A001 (the public name users expect)
     model_or_path: object,
     target: str | Target = "llvm-cpu",
-    pipeline: str = VERTICAL_FUSION,
+    pipeline: str | None = None,
     *,
     example_inputs: Sequence[object] | None = None,
     options: PipelineOptions | None = None,
@@ -75,7 +75,7 @@ def compile(  # noqa: A001 (the public name users expect)
 def compile_model(
     model: Model,
     target: str | Target = "llvm-cpu",
-    pipeline: str = VERTICAL_FUSION,
+    pipeline: str | None = None,
     options: PipelineOptions | None = None,
     planner: PlannerOptions | None = None,
 ) -> CompiledModel:
@@ -83,6 +83,7 @@ def compile_model(
     The model's module is left untouched, so it can be compiled again."""
     if isinstance(target, str):
         target = make_target(target)
+    pipeline = pipeline or default_pipeline(target.name)
     planner = planner_for(target, planner)
     module = ir.Module.parse(str(model.module), model.module.context)
     report = named_pipeline(pipeline, planner).run(module, options)

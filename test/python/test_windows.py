@@ -79,6 +79,13 @@ def test_image_of_a_constant_is_one_point():
     assert LinearExpr((), -2).image(()) == I(-2, -1)
 
 
+def test_image_of_an_empty_loop_box_is_empty():
+    # An empty tile takes no values; its window must be empty too (a fused
+    # producer whose strip lies wholly in a consumer's padding computes nothing).
+    assert LinearExpr(((0, 1),), 0).image((I(0, 0),)).size == 0
+    assert LinearExpr(((0, 2), (1, 1)), 3).image((I(4, 4), I(0, 3))).size == 0
+
+
 def test_image_matches_enumeration_on_a_grid():
     expr = LinearExpr(((0, -3), (1, 2), (2, 5)), 4)
     box = (I(-2, 3), I(1, 4), I(0, 2))
@@ -131,6 +138,14 @@ def test_conv1d_input_windows(tile, reads):
 def test_conv1d_work_counts_macs():
     assert CONV1D.work((I(1, 3),)) == 2 * 3
     assert CONV1D.work((I(0, 5),)) == 5 * 3
+
+
+def test_empty_result_tile_reads_empty_windows_and_does_no_work():
+    empty = (I(2, 2),)
+    assert CONV1D.work(empty) == 0
+    ((window,), _, (output,)) = CONV1D.input_windows(empty)
+    assert output.size == 0
+    assert window.size == 0
 
 
 def test_transposed_access_follows_the_permutation():
@@ -254,6 +269,26 @@ def _analysed_window(layers, shapes, tile):
     return box
 
 
+def _intermediate_empty(layers, shapes, tile):
+    """Whether some fused producer's needed box is empty: the tile reads
+    only padding of a layer that is not the first. Left to the unit tests
+    of empty boxes below."""
+    for dim, (lo, hi) in enumerate(tile):
+        needed = range(lo, hi)
+        for index in reversed(range(1, len(layers))):
+            p = layers[index][dim]
+            read = [
+                i
+                for o in needed
+                for k in range(p["kernel"])
+                if 0 <= (i := p["stride"] * o + p["dilation"] * k - p["low"]) < shapes[index][dim]
+            ]
+            if not read:
+                return True
+            needed = range(min(read), max(read) + 1)
+    return False
+
+
 def _brute_force_reads(layers, shapes, tile, fill_gaps):
     """Per dimension, the source indices a tile reads through the chain,
     enumerated element by element: every output in the needed set, every
@@ -289,6 +324,7 @@ def _gapless(layers):
 @given(chains())
 def test_composed_windows_cover_every_read_and_are_tight_without_gaps(chain):
     layers, shapes, tile = chain
+    assume(not _intermediate_empty(layers, shapes, tile))
     window = _analysed_window(layers, shapes, tile)
     assert len(window) == len(tile)
     exact = _brute_force_reads(layers, shapes, tile, fill_gaps=False)
@@ -317,6 +353,7 @@ def test_composed_windows_equal_the_clipped_hull_of_padded_indices(chain):
     source. That is the interval semantics the analysis promises; the
     enumeration computes it without interval arithmetic."""
     layers, shapes, tile = chain
+    assume(not _intermediate_empty(layers, shapes, tile))
     window = _analysed_window(layers, shapes, tile)
     for dim, (lo, hi) in enumerate(tile):
         needed_lo, needed_hi = lo, hi  # half-open
@@ -330,8 +367,6 @@ def test_composed_windows_equal_the_clipped_hull_of_padded_indices(chain):
             size = shapes[index][dim]
             needed_lo = min(max(min(touched), 0), size)
             needed_hi = max(min(max(touched) + 1, size), needed_lo)
-            if needed_lo == needed_hi:
-                break
         if needed_lo == needed_hi:
             assert window[dim].size == 0
         else:
