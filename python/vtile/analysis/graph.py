@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlir import ir
-from mlir.passmanager import PassManager
+from mlir.dialects import linalg
 
 from vtile.analysis.windows import (
     Access,
@@ -77,22 +77,15 @@ def tensor_bytes(value_type: ir.Type) -> int:
 
 
 def build_graph(module: ir.Module, function_name: str) -> OpGraph:
-    """The graph of `@function_name`. Linalg accesses are read from a
-    generalized copy (named ops such as convolutions only expose their
-    indexing maps as `linalg.generic`); the ops stay in the same order."""
-    generalized = module.operation.clone()
-    PassManager.parse(
-        "builtin.module(func.func(linalg-generalize-named-ops))", module.context
-    ).run(generalized)
+    """The graph of `@function_name`."""
     function = _function(module.operation, function_name)
-    twin = _function(generalized, function_name)
-    block, twin_block = function.regions[0].blocks[0], twin.regions[0].blocks[0]
+    block = function.regions[0].blocks[0]
 
     constant: dict[ir.Value, bool] = {}
     producer_of: dict[ir.Value, int] = {}
     nodes: list[OpNode] = []
     returned: set[int] = set()
-    for op, twin_op in zip(block.operations, twin_block.operations, strict=True):
+    for op in block.operations:
         op = op.operation
         if op.name == "func.return":
             returned = {producer_of[v] for v in op.operands if v in producer_of}
@@ -101,15 +94,21 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
             for result in op.results:
                 constant[result] = True
             continue
+        # Values read inside the body (e.g. a gather's tensor.extract) are
+        # uses too: they keep their producers alive.
+        captured = list(dict.fromkeys(v for v in _captured(op) if not constant.get(v, False)))
+        values = list(op.operands) + captured
         producers: list[int | None] = []
-        for value in op.operands:
+        for value in values:
             if value in producer_of:
                 producers.append(producer_of[value])
             elif isinstance(value.owner, ir.Block):
                 producers.append(GRAPH_INPUT)
             else:
                 producers.append(None)
-        access, reason = _access(op, twin_op.operation)
+        access, reason = _access(op)
+        if captured and access is not None:
+            access, reason = None, "reads an activation inside its body"
         if len(op.results) != 1 or not isinstance(op.results[0].type, ir.RankedTensorType):
             access, reason = None, "not a single tensor result"
         shape = tuple(ir.RankedTensorType(op.results[0].type).shape) if op.results and \
@@ -117,7 +116,7 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
         node = OpNode(
             index=len(nodes), operation=op, name=op.name, result_shape=shape,
             result_bytes=tensor_bytes(op.results[0].type) if shape else 0,
-            producers=producers, operand_values=list(op.operands),
+            producers=producers, operand_values=values,
             access=access, reason=reason,
         )  # fmt: skip
         for result in op.results:
@@ -166,19 +165,20 @@ def _captured(op: ir.Operation) -> list[ir.Value]:
     return [v for v in used if v not in inner]
 
 
-def _access(op: ir.Operation, generalized: ir.Operation) -> tuple[Access | None, str]:
+def _access(op: ir.Operation) -> tuple[Access | None, str]:
     if op.name == "tensor.pad":
         low = list(ir.DenseI64ArrayAttr(op.attributes["static_low"]))
         if any(v < 0 for v in low):  # dynamic entries
             return None, "dynamic padding"
         source = tuple(ir.RankedTensorType(op.operands[0].type).shape)
         return PadAccess(tuple(low), source), ""
-    if generalized.name != "linalg.generic":
+    maps = linalg.get_indexing_maps(op) if op.name.startswith("linalg.") else None
+    if maps is None:
         return None, f"{op.name} has no indexing maps"
-    if _contains(generalized, "tensor.extract"):
+    if _contains(op, "tensor.extract"):
         return None, "reads with tensor.extract (data-dependent window)"
     try:
-        return _linalg_access(generalized), ""
+        return _linalg_access(op, [ir.AffineMapAttr(m).value for m in maps]), ""
     except NotDerivable as error:
         return None, str(error)
 
@@ -192,9 +192,8 @@ def _contains(op: ir.Operation, name: str) -> bool:
     return False
 
 
-def _linalg_access(generic: ir.Operation) -> LinalgAccess:
-    maps = [ir.AffineMapAttr(a).value for a in ir.ArrayAttr(generic.attributes["indexing_maps"])]
-    operands = list(generic.operands)
+def _linalg_access(op: ir.Operation, maps: list[ir.AffineMap]) -> LinalgAccess:
+    operands = list(op.operands)
     ranges: dict[int, int] = {}
     for affine_map, value in zip(maps, operands, strict=True):
         shape = ir.RankedTensorType(value.type).shape

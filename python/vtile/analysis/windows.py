@@ -59,7 +59,9 @@ class LinearExpr:
 
     def image(self, loops: Box) -> Interval:
         """The values the expression takes over a loop box (inclusive ends
-        turned half-open)."""
+        turned half-open); empty when a loop it uses has no iterations."""
+        if any(loops[loop].size <= 0 for loop, _ in self.coefficients):
+            return Interval(self.constant, self.constant)
         lo = hi = self.constant
         for loop, coefficient in self.coefficients:
             first, last = coefficient * loops[loop].lo, coefficient * (loops[loop].hi - 1)
@@ -85,6 +87,8 @@ class LinalgAccess:
 
     def input_windows(self, result_box: Box) -> list[Box]:
         loops = self.loop_box(result_box)
+        if box_volume(loops) == 0:  # no iterations read nothing
+            return [tuple(Interval(0, 0) for _ in access) for access in self.inputs]
         return [tuple(expr.image(loops) for expr in access) for access in self.inputs]
 
     def work(self, result_box: Box) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vtile.analysis.graph import OpGraph
+from mlir import ir
+
+from vtile.analysis.graph import OpGraph, tensor_bytes
 from vtile.analysis.windows import Box, Interval, box_volume, full_box, hull
 
 
@@ -35,8 +37,11 @@ class GroupCost:
 
 
 def is_legal(graph: OpGraph, nodes: tuple[int, ...]) -> bool:
-    """Every op has a derivable window, and only the root's result leaves
-    the group: other intermediates never exist whole."""
+    """Every op has a derivable window, only the root's result leaves the
+    group (other intermediates never exist whole), and the root is a linalg
+    op: `dataflow-materialize-tile-loops` tiles the root by its loops."""
+    if not graph.nodes[nodes[-1]].name.startswith("linalg."):
+        return False
     members = set(nodes)
     for index in nodes:
         node = graph.nodes[index]
@@ -50,24 +55,33 @@ def is_legal(graph: OpGraph, nodes: tuple[int, ...]) -> bool:
 
 
 def tiled_dimension(graph: OpGraph, nodes: tuple[int, ...]) -> int | None:
-    """The outermost root dimension whose strips shrink some input window.
-    Outermost, because then every later dimension is whole and IREE makes
-    the slices free (contiguous `flow.tensor.slice`/`update`)."""
+    """The root dimension to cut into strips: the one whose half-size strip
+    reads the fewest input bytes (H for convolutions; C for depthwise chains,
+    which need no halo there), the outermost on ties. Strips along a single
+    dimension keep every later dimension whole, so IREE makes the slices
+    free (contiguous `flow.tensor.slice`/`update`). None if no dimension
+    shrinks any input window."""
     shape = graph.nodes[nodes[-1]].result_shape
+    best: tuple[int, int] | None = None
     for dim, size in enumerate(shape):
         if size < 2:
             continue
-        tile = list(shape)
-        tile[dim] = size // 2
-        cost = group_cost(graph, nodes, dim, tuple(tile), sample=True)
-        if any(_shrinks(window, graph, value) for value, window in cost.windows.items()):
-            return dim
-    return None
+        tile = tuple(size // 2 if d == dim else s for d, s in enumerate(shape))
+        windows = group_cost(graph, nodes, dim, tile, sample=True).windows
+        if not any(_shrinks(window, value) for value, window in windows.items()):
+            continue
+        read = sum(box_volume(window) * tensor_bytes(value.type) // _elements(value)
+                   for value, window in windows.items())
+        if best is None or read < best[0]:
+            best = (read, dim)
+    return None if best is None else best[1]
 
 
-def _shrinks(window: Box, graph: OpGraph, value) -> bool:
-    import mlir.ir as ir
+def _elements(value: ir.Value) -> int:
+    return max(1, box_volume(full_box(ir.RankedTensorType(value.type).shape)))
 
+
+def _shrinks(window: Box, value: ir.Value) -> bool:
     shape = ir.RankedTensorType(value.type).shape
     return any(interval.size < size for interval, size in zip(window, shape))
 

@@ -1,0 +1,441 @@
+"""vtile.planner: memory profiles checked by hand, legality of fusion runs,
+and the greedy planner's decisions on the zoo and benchmark models."""
+
+import pytest
+import zoo
+from mlir import ir
+
+import vtile
+from vtile import models
+from vtile.analysis.graph import GRAPH_INPUT, build_graph
+from vtile.analysis.windows import Interval, full_box
+from vtile.frontends.model import load_model
+from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
+from vtile.planner.memory import memory_profile
+from vtile.planner.search import PlannerOptions, plan_fusion
+
+# x: 1x4x16x16 -> pad -> conv 4->8 -> relu -> pad -> conv 8->4, weights constant.
+CHAIN = """
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @chain(%x: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w1 = arith.constant dense<0.125> : tensor<8x4x3x3xf32>
+  %w2 = arith.constant dense<-0.0625> : tensor<4x8x3x3xf32>
+  %p1 = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x16x16xf32> to tensor<1x4x18x18xf32>
+  %e8 = tensor.empty() : tensor<1x8x16x16xf32>
+  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%p1, %w1 : tensor<1x4x18x18xf32>, tensor<8x4x3x3xf32>) outs(%f8 : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c1 : tensor<1x8x16x16xf32>) outs(%e8 : tensor<1x8x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x16x16xf32>
+  %p2 = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x16x16xf32> to tensor<1x8x18x18xf32>
+  %e4 = tensor.empty() : tensor<1x4x16x16xf32>
+  %f4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%p2, %w2 : tensor<1x8x18x18xf32>, tensor<4x8x3x3xf32>) outs(%f4 : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  return %c2 : tensor<1x4x16x16xf32>
+}
+
+// %a is returned and also feeds %b.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @two(%x: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.negf %in : f32
+    linalg.yield %m : f32
+  } -> tensor<4x4xf32>
+  %b = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.negf %in : f32
+    linalg.yield %m : f32
+  } -> tensor<4x4xf32>
+  return %a, %b : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// Nearest 2x upsampling by tensor.extract: %r is read inside the body only.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @upsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %e4 = tensor.empty() : tensor<1x2x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x2x4x4xf32>) outs(%e4 : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %e8 = tensor.empty() : tensor<1x2x8x8xf32>
+  %up = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%e8 : tensor<1x2x8x8xf32>) {
+  ^bb0(%out: f32):
+    %ch = linalg.index 1 : index
+    %h = linalg.index 2 : index
+    %w = linalg.index 3 : index
+    %h2 = arith.divui %h, %c2 : index
+    %w2 = arith.divui %w, %c2 : index
+    %v = tensor.extract %r[%c0, %ch, %h2, %w2] : tensor<1x2x4x4xf32>
+    linalg.yield %v : f32
+  } -> tensor<1x2x8x8xf32>
+  return %up : tensor<1x2x8x8xf32>
+}
+"""
+
+F32 = 4
+X = 1 * 4 * 16 * 16 * F32  # 4096, the argument
+P1 = 1 * 4 * 18 * 18 * F32  # 5184
+C1 = R = 1 * 8 * 16 * 16 * F32  # 8192
+P2 = 1 * 8 * 18 * 18 * F32  # 10368
+C2 = 1 * 4 * 16 * 16 * F32  # 4096
+
+
+@pytest.fixture(scope="module")
+def chain():
+    module = ir.Module.parse(CHAIN, vtile.make_context())
+    return module, build_graph(module, "chain")
+
+
+def test_chain_graph_is_what_the_hand_numbers_assume(chain):
+    _, graph = chain
+    assert [n.name for n in graph.nodes] == [
+        "tensor.pad", "linalg.conv_2d_nchw_fchw", "linalg.generic", "tensor.pad",
+        "linalg.conv_2d_nchw_fchw",
+    ]  # fmt: skip
+    assert [n.result_bytes for n in graph.nodes] == [P1, C1, R, P2, C2]
+    assert graph.argument_bytes == X
+
+
+def test_unfused_memory_profile_by_hand(chain):
+    _, graph = chain
+    profile = memory_profile(graph, [])
+    # The argument lives throughout; each result from its op to its last
+    # use (the returned one to the end).
+    step0 = X + P1  # pad 1
+    step1 = X + P1 + C1  # conv 1 reads the padded input
+    step2 = X + C1 + R  # relu; the padded input is dead
+    step3 = X + R + P2  # pad 2
+    step4 = X + P2 + C2  # conv 2
+    assert profile.step_bytes == ((0, step0), (1, step1), (2, step2), (3, step3), (4, step4))
+    assert profile.peak_bytes == max(step0, step1, step2, step3, step4) == 22656
+    assert profile.peak_node == 3
+
+
+def test_memory_profile_of_a_whole_fused_chain(chain):
+    _, graph = chain
+    group = GroupCost(nodes=(0, 1, 2, 3, 4), tile_dim=2, tile=(1, 4, 4, 16), tiles=4,
+                      work=1, unfused_work=1, tile_bytes=1000)  # fmt: skip
+    profile = memory_profile(graph, [group])
+    # Only the root's result exists whole, at the root's step, with the
+    # group's per-tile buffers on top.
+    assert profile.step_bytes == ((4, X + C2 + 1000),)
+    assert profile.peak_bytes == X + C2 + 1000
+    assert profile.peak_node == 4
+
+
+def test_memory_profile_of_a_partial_group(chain):
+    _, graph = chain
+    group = GroupCost(nodes=(2, 3, 4), tile_dim=2, tile=(1, 4, 4, 16), tiles=4,
+                      work=1, unfused_work=1, tile_bytes=777)  # fmt: skip
+    profile = memory_profile(graph, [group])
+    # conv 1's result is the group's input: live until the group (at step 4) ran.
+    assert profile.step_bytes == (
+        (0, X + P1),
+        (1, X + P1 + C1),
+        (4, X + C1 + C2 + 777),
+    )
+
+
+def test_memory_profile_keeps_an_input_read_by_tensor_extract_alive():
+    graph = build_graph(ir.Module.parse(CHAIN, vtile.make_context()), "upsample")
+    relu, up = graph.nodes
+    x = r = 2 * 4 * 4 * F32
+    u = 2 * 8 * 8 * F32
+    # The relu's result is live while the upsampling gathers from it.
+    assert memory_profile(graph, []).step_bytes == ((relu.index, x + r), (up.index, x + r + u))
+
+
+def test_group_cost_by_hand(chain):
+    _, graph = chain
+    # relu -> pad -> conv 2 in 4-row strips of conv 2's 16 rows.
+    cost = group_cost(graph, (2, 3, 4), 2, (1, 4, 4, 16))
+    assert cost.tiles == 4 and cost.root == 4
+    # A strip [o, o+4) of conv 2 reads padded rows [o, o+6), i.e. relu rows
+    # [o-1, o+5) clipped: 5 rows for the border strips, 6 in the middle.
+    relu_rows = [5, 6, 6, 5]
+    conv2 = 4 * 4 * 16 * 8 * 3 * 3  # per strip
+    relu = [8 * rows * 16 for rows in relu_rows]
+    assert cost.work == 4 * conv2 + sum(relu)
+    assert cost.unfused_work == 4 * 16 * 16 * 8 * 9 + 8 * 16 * 16
+    assert cost.recompute == pytest.approx((4 * conv2 + sum(relu)) / cost.unfused_work)
+    # Live per strip: conv 2's padded input strip (8x6x18) with the relu
+    # strip that fills it (8 x rows x 16); then the padded strip and conv 2's
+    # 4x4x16 output. Largest over strips: a middle strip, 6 relu rows.
+    padded = 8 * 6 * 18 * F32
+    live = max(max(8 * rows * 16 * F32 + padded, padded + 4 * 4 * 16 * F32) for rows in relu_rows)
+    assert cost.tile_bytes == live == 6528
+    # The group's input is conv 1's result: a middle strip reads 6 of its rows.
+    (window,) = cost.windows.values()
+    assert window[2].size == 6 and window[1] == Interval(0, 8) and window[3] == Interval(0, 16)
+    assert tiled_dimension(graph, (2, 3, 4)) == 2
+
+    profile = memory_profile(graph, [cost])
+    assert profile.step_bytes[-1] == (4, X + C1 + C2 + 6528)
+
+
+def test_returned_intermediate_is_not_legal():
+    graph = build_graph(ir.Module.parse(CHAIN, vtile.make_context()), "two")
+    a, b = graph.nodes
+    assert graph.returned == {a.index, b.index}
+    assert not is_legal(graph, (a.index, b.index))
+    assert is_legal(graph, (a.index,))
+
+
+def test_chain_runs_are_legal_when_they_end_at_a_linalg_op(chain):
+    # The materialisation tiles a group's root by its loops: a run ending at
+    # a tensor.pad has no loops to tile and is never proposed.
+    _, graph = chain
+    for start in range(5):
+        for end in range(start, 5):
+            run = tuple(range(start, end + 1))
+            assert is_legal(graph, run) == graph.nodes[end].name.startswith("linalg.")
+
+
+# --- Imported models ---------------------------------------------------------
+
+
+_GRAPHS = {}
+
+
+def graph_of(name):
+    """Built once per session: import and analysis are the slow part."""
+    if name not in _GRAPHS:
+        factories = {
+            **zoo.MODELS,
+            "mobilenet_v2_stage1": lambda: models.mobilenet_v2_stage1(size=64),
+            "small_unet": lambda: models.small_unet(size=32),
+            "resnet8": models.resnet8,
+            "mlp_b1": models.mlp,
+        }
+        model, x = factories[name]()
+        if isinstance(x, tuple):
+            (x,) = x
+        loaded = load_model(model, vtile.make_context(), [x])
+        _GRAPHS[name] = (loaded, build_graph(loaded.module, loaded.function))
+    return _GRAPHS[name][1]
+
+
+_PLANS = {}
+
+
+def default_plan(name):
+    if name not in _PLANS:
+        _PLANS[name] = plan_fusion(graph_of(name), PlannerOptions())
+    return _PLANS[name]
+
+
+def exact_work(graph, group):
+    """The group's work summed over every strip (the planner samples three),
+    each consumer's window into a member producer computed as one copy."""
+    members = set(group.nodes)
+    root = graph.nodes[group.root]
+
+    def visit(index, box):
+        node = graph.nodes[index]
+        work = node.work(box)
+        for producer, window in zip(node.producers, node.access.input_windows(box), strict=False):
+            if producer is not None and producer in members:
+                work += visit(producer, window)
+        return work
+
+    height = group.tile[group.tile_dim]
+    total = 0
+    for offset in range(0, root.result_shape[group.tile_dim], height):
+        box = list(full_box(root.result_shape))
+        box[group.tile_dim] = Interval(offset, offset + height)
+        total += visit(root.index, tuple(box))
+    return total
+
+
+def first_node_with_two_users(graph):
+    return next(n for n in graph.nodes if len(graph.consumers(n.index)) > 1)
+
+
+def test_residual_block_input_used_by_the_add_blocks_a_run():
+    graph = graph_of("resnet8")
+    fork = first_node_with_two_users(graph)
+    near, far = sorted(graph.consumers(fork.index))
+    assert near == fork.index + 1
+    assert "arith.addf" in str(graph.nodes[far].operation)
+    # Through the fork into the body but not to the add: the fork's result
+    # is needed whole by the add.
+    assert not is_legal(graph, (fork.index, near))
+    assert not is_legal(graph, tuple(range(fork.index - 1, far)))
+    # Ending at the fork is fine; so is the whole block up to the add.
+    assert is_legal(graph, (fork.index - 1, fork.index))
+    assert is_legal(graph, tuple(range(fork.index, far + 1)))
+
+
+def test_unet_skip_blocks_a_run():
+    graph = graph_of("small_unet")
+    skip = first_node_with_two_users(graph)
+    assert skip.result_shape == (1, 16, 32, 32)
+    users = sorted(graph.consumers(skip.index))
+    assert graph.nodes[users[-1]].name == "tensor.concat"
+    assert not is_legal(graph, (skip.index - 1, skip.index, skip.index + 1))
+    assert is_legal(graph, (skip.index - 1, skip.index))
+    # An op without a window (the concatenation) never joins a group.
+    concat = users[-1]
+    assert not is_legal(graph, (concat, concat + 1))
+
+
+@pytest.mark.parametrize("name", ["conv_chain", "depthwise_separable", "residual"])
+def test_planning_is_deterministic(name):
+    graph = graph_of(name)
+    first = plan_fusion(graph, PlannerOptions())
+    second = plan_fusion(graph, PlannerOptions())
+    assert first.groups == second.groups
+    assert first.profile == second.profile
+    # A fresh analysis of the same module plans the same groups.
+    loaded = _GRAPHS[name][0]
+    third = plan_fusion(build_graph(loaded.module, loaded.function), PlannerOptions())
+    assert [(g.nodes, g.tile_dim, g.tile) for g in third.groups] == [
+        (g.nodes, g.tile_dim, g.tile) for g in first.groups
+    ]
+
+
+def check_plan_is_well_formed(graph, plan, options):
+    seen = set()
+    for group in plan.groups:
+        assert list(group.nodes) == list(range(group.nodes[0], group.root + 1))  # a run
+        assert len(group.nodes) >= 2
+        assert is_legal(graph, group.nodes)
+        assert not seen & set(group.nodes)
+        seen |= set(group.nodes)
+        assert group.recompute <= options.max_recompute
+        # The planner samples three strips; the full sum must agree.
+        assert exact_work(graph, group) == group.work
+        assert group.unfused_work == sum(graph.nodes[i].work() for i in group.nodes)
+        assert group.tiles == -(-graph.nodes[group.root].result_shape[group.tile_dim]
+                                // group.tile[group.tile_dim])  # fmt: skip
+    assert [g.root for g in plan.groups] == sorted(g.root for g in plan.groups)
+    assert plan.unfused == memory_profile(graph, [])
+    assert plan.profile == memory_profile(graph, list(plan.groups))
+    assert plan.profile.peak_bytes <= plan.unfused.peak_bytes
+
+
+@pytest.mark.parametrize("name", ["conv_chain", "mobilenet_v2_stage1"])
+def test_planned_peak_is_below_the_unfused_peak(name):
+    graph = graph_of(name)
+    plan = default_plan(name)
+    assert plan.groups
+    assert plan.profile.peak_bytes < plan.unfused.peak_bytes
+    check_plan_is_well_formed(graph, plan, PlannerOptions())
+
+
+@pytest.mark.parametrize("name", ["conv_chain", "depthwise_separable", "residual", "resnet8"])
+@pytest.mark.parametrize("max_recompute", [1.05, 1.2, 1.5])
+def test_groups_respect_max_recompute(name, max_recompute):
+    graph = graph_of(name)
+    options = PlannerOptions(max_recompute=max_recompute)
+    plan = plan_fusion(graph, options)
+    check_plan_is_well_formed(graph, plan, options)
+    for group in plan.groups:
+        assert exact_work(graph, group) <= max_recompute * group.unfused_work
+
+
+@pytest.mark.parametrize(
+    "name", ["conv_chain", "depthwise_separable", "residual", "pooling_head", "mobilenet_v2_stage1"]
+)
+def test_max_recompute_one_allows_only_groups_that_recompute_nothing(name):
+    graph = graph_of(name)
+    options = PlannerOptions(max_recompute=1.0)
+    plan = plan_fusion(graph, options)
+    check_plan_is_well_formed(graph, plan, options)
+    for group in plan.groups:
+        assert group.work == group.unfused_work
+        assert exact_work(graph, group) == group.unfused_work
+        assert group.recompute == 1.0
+
+
+def test_mlp_gets_no_group():
+    graph = graph_of("mlp_b1")
+    assert all(len(n.result_shape) == 2 and n.result_shape[0] == 1 for n in graph.nodes)
+    plan = default_plan("mlp_b1")
+    assert plan.groups == ()
+    assert plan.profile == plan.unfused
+
+
+def test_budget_below_anything_feasible_names_the_smallest_peak():
+    graph = graph_of("conv_chain")
+    smallest = default_plan("conv_chain").profile.peak_bytes
+    with pytest.raises(vtile.VtileError) as error:
+        plan_fusion(graph, PlannerOptions(memory_budget=1000))
+    message = str(error.value)
+    assert f"{smallest:,}" in message
+    assert "1,000" in message
+
+
+def test_budget_stops_fusing_once_it_fits():
+    graph = graph_of("conv_chain")
+    unfused = memory_profile(graph, []).peak_bytes
+    assert plan_fusion(graph, PlannerOptions(memory_budget=unfused)).groups == ()
+    budget = (unfused + default_plan("conv_chain").profile.peak_bytes) // 2
+    plan = plan_fusion(graph, PlannerOptions(memory_budget=budget))
+    assert plan.groups
+    assert plan.profile.peak_bytes <= budget
+
+
+@pytest.mark.parametrize("max_recompute", [0.0, 0.5, 0.999])
+def test_options_refuse_max_recompute_below_one(max_recompute):
+    with pytest.raises(vtile.VtileError, match="max recompute"):
+        PlannerOptions(max_recompute=max_recompute)
+
+
+@pytest.mark.parametrize("budget", [0, -1, -4096])
+def test_options_refuse_non_positive_budgets(budget):
+    with pytest.raises(vtile.VtileError, match="memory budget"):
+        PlannerOptions(memory_budget=budget)
+
+
+def test_options_accept_the_limits():
+    assert PlannerOptions(max_recompute=1.0, memory_budget=1).max_recompute == 1.0
+
+
+def test_mobilenet_fuses_its_activation_heavy_first_layers():
+    """MCUNetV2: the peak is set by the early, high-resolution layers, so
+    those are the ones worth computing in strips."""
+    graph = graph_of("mobilenet_v2_stage1")
+    plan = default_plan("mobilenet_v2_stage1")
+    fused = {i for g in plan.groups for i in g.nodes}
+    stem = next(n for n in graph.nodes if n.name == "linalg.conv_2d_nchw_fchw")
+    assert GRAPH_INPUT in graph.nodes[stem.producers[0]].producers  # the first conv
+    assert stem.index in fused
+    heaviest = max(graph.nodes, key=lambda n: n.result_bytes)
+    assert heaviest.index in fused
+    assert plan.unfused.peak_node in fused
+
+
+def test_resnet8_leaves_its_late_low_resolution_stage_alone():
+    graph = graph_of("resnet8")
+    plan = default_plan("resnet8")
+    unfused_peak = graph.nodes[plan.unfused.peak_node]
+    assert unfused_peak.result_shape[-2:] == (32, 32)  # the peak is early
+    late = [n.index for n in graph.nodes if n.result_shape[-2:] in ((8, 8), (10, 10))]
+    assert len(late) > 10
+    fused = {i for g in plan.groups for i in g.nodes}
+    assert not set(late) <= fused
+    assert plan.profile.peak_bytes < plan.unfused.peak_bytes
+    check_plan_is_well_formed(graph, plan, PlannerOptions())
