@@ -3,6 +3,7 @@ and the greedy planner's decisions on the zoo and benchmark models."""
 
 import pytest
 import zoo
+from linalg_models import UPSAMPLE
 from mlir import ir
 
 import vtile
@@ -65,33 +66,6 @@ func.func @two(%x: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
   return %a, %b : tensor<4x4xf32>, tensor<4x4xf32>
 }
 
-// Nearest 2x upsampling by tensor.extract: %r is read inside the body only.
-#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @upsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32> {
-  %zero = arith.constant 0.0 : f32
-  %c0 = arith.constant 0 : index
-  %c2 = arith.constant 2 : index
-  %e4 = tensor.empty() : tensor<1x2x4x4xf32>
-  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%x : tensor<1x2x4x4xf32>) outs(%e4 : tensor<1x2x4x4xf32>) {
-  ^bb0(%in: f32, %out: f32):
-    %m = arith.maximumf %in, %zero : f32
-    linalg.yield %m : f32
-  } -> tensor<1x2x4x4xf32>
-  %e8 = tensor.empty() : tensor<1x2x8x8xf32>
-  %up = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      outs(%e8 : tensor<1x2x8x8xf32>) {
-  ^bb0(%out: f32):
-    %ch = linalg.index 1 : index
-    %h = linalg.index 2 : index
-    %w = linalg.index 3 : index
-    %h2 = arith.divui %h, %c2 : index
-    %w2 = arith.divui %w, %c2 : index
-    %v = tensor.extract %r[%c0, %ch, %h2, %w2] : tensor<1x2x4x4xf32>
-    linalg.yield %v : f32
-  } -> tensor<1x2x8x8xf32>
-  return %up : tensor<1x2x8x8xf32>
-}
 """
 
 F32 = 4
@@ -159,7 +133,7 @@ def test_memory_profile_of_a_partial_group(chain):
 
 
 def test_memory_profile_keeps_an_input_read_by_tensor_extract_alive():
-    graph = build_graph(ir.Module.parse(CHAIN, vtile.make_context()), "upsample")
+    graph = build_graph(ir.Module.parse(UPSAMPLE, vtile.make_context()), "upsample")
     relu, up = graph.nodes
     x = r = 2 * 4 * 4 * F32
     u = 2 * 8 * 8 * F32
