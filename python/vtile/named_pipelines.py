@@ -9,6 +9,7 @@ from mlir import ir
 
 from vtile.errors import VtileError
 from vtile.pipeline import PassStage, Pipeline, PythonStage
+from vtile.planner.plan import plan_module
 from vtile.planner.search import PlannerOptions
 
 NONE = "none"
@@ -57,8 +58,6 @@ def named_pipeline(name: str, planner: PlannerOptions | None = None) -> Pipeline
 
 def _plan_stage(options: PlannerOptions):
     def plan(module: ir.Module) -> None:
-        from vtile.planner.plan import plan_module
-
         plan_module(module, options, annotate=True)
 
     return plan

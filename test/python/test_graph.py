@@ -9,7 +9,7 @@ from mlir import ir
 
 import vtile
 from vtile import models
-from vtile.analysis.graph import GRAPH_INPUT, build_graph
+from vtile.analysis.graph import GRAPH_INPUT, build_graph, element_bytes
 from vtile.analysis.windows import Interval, LinalgAccess, PadAccess, full_box
 from vtile.frontends.model import load_model
 
@@ -249,6 +249,15 @@ def test_graph_of_ir_the_generalization_could_rewrite(text):
     assert node.fusible
     shape = node.result_shape
     assert node.access.input_windows(full_box(shape)) == [full_box(shape), full_box(shape)]
+
+
+@pytest.mark.parametrize(
+    "name, size", [("f32", 4), ("bf16", 2), ("f16", 2), ("i1", 1), ("i8", 1), ("f8E4M3FN", 1),
+                   ("i64", 8), ("index", 8)],
+)  # fmt: skip
+def test_element_bytes_come_from_the_type_width(name, size):
+    with vtile.make_context():
+        assert element_bytes(ir.Type.parse(name)) == size
 
 
 def test_unknown_function_is_refused():

@@ -19,6 +19,7 @@ from vtile.analysis.windows import (
     LinearExpr,
     NotDerivable,
     PadAccess,
+    box_volume,
     full_box,
 )
 
@@ -31,12 +32,16 @@ class OpNode:
     operation: ir.Operation
     name: str
     result_shape: tuple[int, ...]
-    result_bytes: int
+    element_bytes: int  # of the result; 0 without a tensor result
     # Per operand: the producing node, GRAPH_INPUT, or None for constants.
     producers: list[int | None]
     operand_values: list[ir.Value]
     access: Access | None  # None: no window can be derived
     reason: str = ""  # why `access` is None
+
+    @property
+    def result_bytes(self) -> int:
+        return box_volume(full_box(self.result_shape)) * self.element_bytes
 
     @property
     def fusible(self) -> bool:
@@ -62,18 +67,15 @@ class OpGraph:
         return self.users.get(index, [])
 
 
-def _bits(element_type: ir.Type) -> int:
-    text = str(element_type)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return max(8, int(digits) if digits else 32)
+def element_bytes(element_type: ir.Type) -> int:
+    """Bytes per element; `index` has no width and is 64-bit on IREE's hosts."""
+    width = getattr(element_type, "width", None) or 64
+    return (width + 7) // 8
 
 
 def tensor_bytes(value_type: ir.Type) -> int:
     tensor = ir.RankedTensorType(value_type)
-    count = 1
-    for size in tensor.shape:
-        count *= size
-    return count * max(1, _bits(tensor.element_type) // 8)
+    return box_volume(full_box(tensor.shape)) * element_bytes(tensor.element_type)
 
 
 def build_graph(module: ir.Module, function_name: str) -> OpGraph:
@@ -111,11 +113,12 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
             access, reason = None, "reads an activation inside its body"
         if len(op.results) != 1 or not isinstance(op.results[0].type, ir.RankedTensorType):
             access, reason = None, "not a single tensor result"
-        shape = tuple(ir.RankedTensorType(op.results[0].type).shape) if op.results and \
-            isinstance(op.results[0].type, ir.RankedTensorType) else ()
+        tensor = op.results[0].type if op.results else None
+        is_tensor = isinstance(tensor, ir.RankedTensorType)
         node = OpNode(
-            index=len(nodes), operation=op, name=op.name, result_shape=shape,
-            result_bytes=tensor_bytes(op.results[0].type) if shape else 0,
+            index=len(nodes), operation=op, name=op.name,
+            result_shape=tuple(tensor.shape) if is_tensor else (),
+            element_bytes=element_bytes(tensor.element_type) if is_tensor else 0,
             producers=producers, operand_values=values,
             access=access, reason=reason,
         )  # fmt: skip

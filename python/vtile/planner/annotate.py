@@ -34,7 +34,7 @@ def halo(graph: OpGraph, group: GroupCost, value: ir.Value) -> tuple[list[int], 
     shape = ir.RankedTensorType(value.type).shape
     window: Box | None = group.windows.get(value)
     root_shape = graph.nodes[group.root].result_shape
-    offset = (group.tiles // 2) * group.tile[group.tile_dim]
+    offset = group.middle_offset
     low, high = [], []
     for dim, size in enumerate(shape):
         if window is None or window[dim].size == size:

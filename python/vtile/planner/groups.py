@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mlir import ir
 
-from vtile.analysis.graph import OpGraph, tensor_bytes
+from vtile.analysis.graph import OpGraph, element_bytes
 from vtile.analysis.windows import Box, Interval, box_volume, full_box, hull
 
 
@@ -30,6 +30,12 @@ class GroupCost:
     @property
     def root(self) -> int:
         return self.nodes[-1]
+
+    @property
+    def middle_offset(self) -> int:
+        """Where the middle strip starts: the one whose windows describe the
+        group (halos, per-op tiles), away from the border pads."""
+        return (self.tiles // 2) * self.tile[self.tile_dim]
 
     @property
     def recompute(self) -> float:
@@ -70,15 +76,11 @@ def tiled_dimension(graph: OpGraph, nodes: tuple[int, ...]) -> int | None:
         windows = group_cost(graph, nodes, dim, tile, sample=True).windows
         if not any(_shrinks(window, value) for value, window in windows.items()):
             continue
-        read = sum(box_volume(window) * tensor_bytes(value.type) // _elements(value)
+        read = sum(box_volume(window) * element_bytes(ir.RankedTensorType(value.type).element_type)
                    for value, window in windows.items())
         if best is None or read < best[0]:
             best = (read, dim)
     return None if best is None else best[1]
-
-
-def _elements(value: ir.Value) -> int:
-    return max(1, box_volume(full_box(ir.RankedTensorType(value.type).shape)))
 
 
 def _shrinks(window: Box, value: ir.Value) -> bool:
@@ -103,10 +105,9 @@ def group_cost(
     work = tile_bytes = 0
     windows: dict = {}
     for offset in sampled:
-        box = list(full_box(root.result_shape))
-        box[dim] = Interval(offset, offset + tile[dim])
         seen_windows: dict = {}
-        tile_work, _, buffers = _visit(graph, members, root.index, tuple(box), seen_windows)
+        box = strip(root.result_shape, dim, offset, tile[dim])
+        tile_work, _, buffers = _visit(graph, members, root.index, box, seen_windows)
         repeats = len(offsets) - len(sampled) + 1 if offset == middle and not sample else 1
         work += tile_work * repeats
         tile_bytes = max(tile_bytes, buffers)
@@ -114,6 +115,13 @@ def group_cost(
             windows = seen_windows
     unfused = sum(graph.nodes[i].work() for i in nodes)
     return GroupCost(nodes, dim, tile, len(offsets), work, unfused, tile_bytes, windows)
+
+
+def strip(shape: tuple[int, ...], dim: int, offset: int, height: int) -> Box:
+    """The box of the strip [offset, offset + height) along `dim`."""
+    box = list(full_box(shape))
+    box[dim] = Interval(offset, offset + height)
+    return tuple(box)
 
 
 def _visit(
@@ -124,8 +132,7 @@ def _visit(
     first, one after the other; while an op runs, its fused inputs and its
     output are live."""
     node = graph.nodes[index]
-    element = node.result_bytes // max(1, box_volume(full_box(node.result_shape)))
-    own = box_volume(box) * element
+    own = box_volume(box) * node.element_bytes
     work, inputs, peak = node.work(box), 0, 0
     for operand, (producer, window) in enumerate(
         zip(node.producers, node.access.input_windows(box), strict=False)
@@ -148,9 +155,6 @@ def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
     hull over its fused copies): the per-layer tile, halo included."""
     members, tiles = set(group.nodes), {}
     root = graph.nodes[group.root]
-    box = list(full_box(root.result_shape))
-    offset = (group.tiles // 2) * group.tile[group.tile_dim]
-    box[group.tile_dim] = Interval(offset, offset + group.tile[group.tile_dim])
 
     def visit(index: int, region: Box) -> None:
         tiles[index] = hull(tiles[index], region) if index in tiles else region
@@ -159,5 +163,6 @@ def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
             if producer in members:
                 visit(producer, window)
 
-    visit(root.index, tuple(box))
+    dim = group.tile_dim
+    visit(root.index, strip(root.result_shape, dim, group.middle_offset, group.tile[dim]))
     return tiles
