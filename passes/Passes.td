@@ -99,4 +99,31 @@ def DataflowInlineKernels : Pass<"dataflow-inline-kernels"> {
   }];
 }
 
+def VulkanGatherUnalignedInserts : Pass<"vulkan-gather-unaligned-inserts"> {
+  let summary = "Rewrite inserts at unaligned innermost offsets as gathers";
+  let description = [{
+    Works around IREE 3.13's SPIR-V load/store vectorization, which turns a
+    buffer into one of `vector-bits`-wide vectors when every access's
+    vector and the innermost dimension allow it, without checking that the
+    access's innermost index is a multiple of the vector. A dispatch that
+    writes in place into a larger tensor at such an offset (a `tensor.pad`
+    with low padding on the innermost dimension, an `insert_slice`, a
+    `concat` along it) then stores shifted values: measured on lavapipe,
+    where IREE picks 2-wide vectors for 3x3 convolutions with padding 1.
+
+    Every `tensor.pad` and `tensor.insert_slice` (concats are decomposed into
+    inserts first) whose innermost offset is not a static multiple of
+    `vector-bits` becomes a `linalg.generic` over the result that reads
+    its source with `tensor.extract`: IREE computes it in its own dispatch
+    that writes from offset 0. Aligned ones are left alone.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"128",
+           "The widest vector IREE's SPIR-V codegen loads or stores, in bits">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // VTILE_PASSES_TD

@@ -17,7 +17,7 @@ MODEL_HELP = (
 
 def _parser() -> argparse.ArgumentParser:
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
-    from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
+    from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
     from vtile.planner.search import DEFAULT_MAX_RECOMPUTE
 
     parser = argparse.ArgumentParser(
@@ -38,8 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--pipeline", metavar="NAME",
                        help="vtile pipeline run before IREE's: " + "; ".join(
                            f"'{name}' {text}" for name, text in PIPELINE_HELP.items())
-                       + f" (default: {VERTICAL_FUSION} on llvm-cpu, none on vulkan-spirv, "
-                       "where fused pooling heads still compute wrong numbers)")
+                       + f" (default: {DEFAULT_PIPELINE})")
     planning = target.add_argument_group("fusion planner")
     planning.add_argument("--memory-budget", type=_bytes, metavar="SIZE",
                           help="stop fusing once the planned peak fits SIZE, e.g. 256KiB, "
@@ -163,9 +162,9 @@ def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
 
     steps(f"importing {args.model}")
     model = load_model(args.model, make_context())
-    from vtile.named_pipelines import default_pipeline
+    from vtile.named_pipelines import DEFAULT_PIPELINE
 
-    args.pipeline = args.pipeline or default_pipeline(target.name)
+    args.pipeline = args.pipeline or DEFAULT_PIPELINE
     steps(f"compiling {model.name} for {target.name} (pipeline '{args.pipeline}')")
     return compile_model(model, target, args.pipeline, options, _planner(args))
 

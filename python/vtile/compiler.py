@@ -14,7 +14,7 @@ from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
 from vtile.errors import VtileError
 from vtile.frontends.model import Model, load_model
-from vtile.named_pipelines import default_pipeline, iree_flags, named_pipeline
+from vtile.named_pipelines import DEFAULT_PIPELINE, iree_flags, named_pipeline
 from vtile.pipeline import PipelineOptions, PipelineReport
 from vtile.planner.search import PlannerOptions
 
@@ -83,10 +83,10 @@ def compile_model(
     The model's module is left untouched, so it can be compiled again."""
     if isinstance(target, str):
         target = make_target(target)
-    pipeline = pipeline or default_pipeline(target.name)
+    pipeline = pipeline or DEFAULT_PIPELINE
     planner = planner_for(target, planner)
     module = ir.Module.parse(str(model.module), model.module.context)
-    report = named_pipeline(pipeline, planner).run(module, options)
+    report = named_pipeline(pipeline, planner, target).run(module, options)
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
     text = str(module)
     flags = iree_flags(pipeline)

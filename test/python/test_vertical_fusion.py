@@ -83,15 +83,12 @@ def test_fused_models_are_computed_in_strips(name, options):
     assert "dataflow." not in compiled.mlir  # every plan was carried out and dropped
 
 
-@pytest.mark.parametrize(
-    "name", ["zoo.conv_chain", "zoo.residual", "zoo.depthwise_separable", "mobilenet_v2_stage1"]
-)
+@pytest.mark.parametrize("name", FACTORIES)
 def test_fused_model_matches_pytorch_on_vulkan_spirv(name, options):
     if not vulkan_available():
         pytest.skip("no Vulkan device")
     model, x, cpu = fused_on_cpu(name, options)
     compiled = compile_model(cpu.model, "vulkan-spirv", FUSION, options)
-    assert "tensor.insert_slice" in compiled.mlir
     (result,) = compiled(x.numpy())
     np.testing.assert_allclose(result, torch_reference(model, x), rtol=RTOL, atol=ATOL)
 

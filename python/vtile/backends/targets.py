@@ -59,6 +59,7 @@ class CpuTarget:
     name = "llvm-cpu"
     driver = "local-task"
     device_targets = None
+    lowering_passes = None
 
     def __post_init__(self) -> None:
         if self.triple is not None and self.cpu == "host":
@@ -92,6 +93,12 @@ class VulkanTarget:
     name = "vulkan-spirv"
     driver = "vulkan"
     runs_here = True
+    # Every pipeline's output, `none` included, goes through this before
+    # IREE: its SPIR-V codegen stores in-place inserts at unaligned offsets
+    # wrongly (Passes.td, docs/toolchain-vulkan.md).
+    lowering_passes = (
+        "builtin.module(func.func(vulkan-gather-unaligned-inserts,canonicalize,cse))"
+    )
 
     def __post_init__(self) -> None:
         if self.vulkan_target not in VULKAN_TARGETS:
