@@ -72,6 +72,7 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps([
             dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio,
+                                     "transient_ratio": c.transient_ratio,
                                      "max_abs_error": e, "recompute": r, "planned_peak_bytes": p}
             for c, e, r, p in rows], indent=2))  # fmt: skip
     return 0
@@ -87,6 +88,7 @@ def _planned(plans) -> tuple[float, int]:
 def _table(rows, pipeline: str) -> Table:
     table = Table(
         "model", "target", "IREE peak", "vtile peak", "planned peak", "memory ratio",
+        "transient ratio",
         "IREE median", "vtile median", "latency ratio", "recompute", "max abs error",
         title=f"vtile '{pipeline}' vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
@@ -95,7 +97,7 @@ def _table(rows, pipeline: str) -> Table:
             comparison.model, comparison.target,
             f"{comparison.baseline.device_local_peak_bytes:,} B",
             f"{comparison.candidate.device_local_peak_bytes:,} B", f"{planned:,} B",
-            f"{comparison.memory_ratio:.2f}",
+            f"{comparison.memory_ratio:.2f}", f"{comparison.transient_ratio:.2f}",
             f"{comparison.baseline.median_ms:.3f} ms", f"{comparison.candidate.median_ms:.3f} ms",
             f"{comparison.latency_ratio:.2f}", f"{recompute:.3f}", f"{error:.1e}",
         )  # fmt: skip
@@ -103,7 +105,9 @@ def _table(rows, pipeline: str) -> Table:
     if latency:
         geomean = math.exp(sum(math.log(r) for r in latency) / len(latency))
         table.caption = (f"latency ratio geometric mean {geomean:.2f}; peaks: DEVICE_LOCAL of "
-                         "iree-run-module --print_statistics (local-sync on llvm-cpu)")
+                         "iree-run-module --print_statistics (local-sync on llvm-cpu); transients: "
+                         "IREE's scheduled transient memory (compile statistics), the measure "
+                         "on vulkan-spirv, whose runtime peak is a fixed 64 MiB pool")
     return table
 
 

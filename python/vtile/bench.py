@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vtile.backends.iree import iree_tool, require_runnable
+from vtile.backends.iree import iree_tool, require_runnable, scheduled_transient_bytes
 from vtile.compiler import CompiledModel, compile_model
 from vtile.errors import VtileError
 from vtile.named_pipelines import NONE
@@ -30,6 +30,10 @@ class Measurement:
     median_ms: float
     latency_cv: float  # stddev / mean over the repetitions: the noise
     device_local_peak_bytes: int
+    # What IREE's stream scheduling reserves for transients, from compile-time
+    # statistics: on vulkan-spirv the runtime's DEVICE_LOCAL peak is a fixed
+    # 64 MiB pool plus inputs and outputs, whatever the module holds.
+    scheduled_transient_bytes: int
     vmfb_bytes: int
 
 
@@ -49,6 +53,12 @@ class Comparison:
     def memory_ratio(self) -> float:
         """candidate / baseline: below 1 uses less memory."""
         return self.candidate.device_local_peak_bytes / self.baseline.device_local_peak_bytes
+
+    @property
+    def transient_ratio(self) -> float:
+        """candidate / baseline of IREE's scheduled transient memory."""
+        return (self.candidate.scheduled_transient_bytes
+                / max(self.baseline.scheduled_transient_bytes, 1))  # fmt: skip
 
 
 def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
@@ -78,9 +88,11 @@ def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
              "--output_max_element_count=0"],
         )
     median_ms, latency_cv = _latency(timing)
+    transient = scheduled_transient_bytes(compiled.mlir, compiled.target, compiled.iree_flags)
     return Measurement(
-        compiled.pipeline, median_ms, latency_cv, _device_local_peak(statistics), len(compiled.vmfb)
-    )
+        compiled.pipeline, median_ms, latency_cv, _device_local_peak(statistics), transient,
+        len(compiled.vmfb),
+    )  # fmt: skip
 
 
 def _statistics_flags(flags: list[str], driver: str) -> list[str]:

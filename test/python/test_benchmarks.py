@@ -21,8 +21,10 @@ def test_pipelines_benchmark_writes_comparisons(tmp_path):
     assert cnn["target"] == mlp["target"] == "llvm-cpu"
     # Fusion cuts the CNN's measured peak and keeps its numbers.
     assert cnn["memory_ratio"] < 1.0 and cnn["recompute"] >= 1.0
+    # IREE's scheduled transients (the vulkan-spirv measure) drop with it.
+    assert 0 < cnn["candidate"]["scheduled_transient_bytes"] < cnn["baseline"]["scheduled_transient_bytes"]
     assert cnn["max_abs_error"] < 1e-4
     # An MLP has nothing to fuse: vtile hands IREE the same module.
     assert mlp["baseline"]["vmfb_bytes"] == mlp["candidate"]["vmfb_bytes"]
-    assert mlp["memory_ratio"] == 1.0 and mlp["recompute"] == 1.0
+    assert mlp["memory_ratio"] == mlp["transient_ratio"] == 1.0 and mlp["recompute"] == 1.0
     assert cnn["baseline"]["median_ms"] > 0 and cnn["latency_ratio"] > 0

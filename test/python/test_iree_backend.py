@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from vtile.backends.iree import compile_vmfb, load, vulkan_available
-from vtile.backends.targets import CpuTarget, VulkanTarget
+from vtile.backends.iree import compile_vmfb, load, scheduled_transient_bytes, vulkan_available
+from vtile.backends.targets import CpuTarget, VulkanTarget, make_target
 from vtile.errors import VtileError
 
 CONV = """
@@ -74,3 +74,21 @@ def test_cross_compile_needs_a_cpu():
 def test_compiler_error_is_one_line():
     with pytest.raises(VtileError, match="iree-compile failed for llvm-cpu: .*error"):
         compile_vmfb("func.func @main() { %0 = arith.constant 1 : i32 }", CpuTarget())
+
+
+def test_scheduled_transients_hold_the_intermediate_between_two_matmuls():
+    # Two matmuls never share a dispatch: the first one's 64x64 f32 result
+    # (16 KiB) is a transient, and nothing else that large.
+    text = """
+    func.func @main(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty() : tensor<64x64xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+      %y = linalg.matmul ins(%x, %x : tensor<64x64xf32>, tensor<64x64xf32>)
+          outs(%f : tensor<64x64xf32>) -> tensor<64x64xf32>
+      %z = linalg.matmul ins(%y, %x : tensor<64x64xf32>, tensor<64x64xf32>)
+          outs(%f : tensor<64x64xf32>) -> tensor<64x64xf32>
+      return %z : tensor<64x64xf32>
+    }"""
+    transient = scheduled_transient_bytes(text, make_target("llvm-cpu"))
+    assert 64 * 64 * 4 <= transient < 3 * 64 * 64 * 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -36,23 +38,43 @@ def compile_vmfb(mlir_text: str, target: Target, extra_flags: Sequence[str] = ()
     Runs iree-compile as a program: the iree.compiler Python package carries
     its own MLIR bindings, which cannot be imported next to the upstream
     `mlir` package (their nanobind builds clash), and text is our hand-off."""
+    with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
+        output = Path(scratch) / "module.vmfb"
+        _iree_compile(mlir_text, target, [*extra_flags, "-o", str(output)], scratch)
+        return output.read_bytes()
+
+
+def scheduled_transient_bytes(
+    mlir_text: str, target: Target, extra_flags: Sequence[str] = ()
+) -> int:
+    """The transient memory IREE's stream scheduling reserves for the module
+    (the aggregate `transient-memory-size` of `--iree-scheduling-dump-statistics`): the
+    memory that the Vulkan HAL's runtime statistics hide in a fixed pool."""
+    with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
+        statistics = Path(scratch) / "statistics.json"
+        _iree_compile(
+            mlir_text, target,
+            [*extra_flags, "--compile-to=hal", "-o", os.devnull,
+             "--iree-scheduling-dump-statistics-format=json",
+             f"--iree-scheduling-dump-statistics-file={statistics}"],
+            scratch,
+        )  # fmt: skip
+        report = json.loads(statistics.read_text())
+    return int(report["stream-aggregate"]["execution"]["transient-memory-size"])
+
+
+def _iree_compile(mlir_text: str, target: Target, flags: Sequence[str], scratch: str) -> None:
     if target.device_targets is not None:
         mlir_text = _with_device_targets(mlir_text, target.device_targets)
-    with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
-        source = Path(scratch) / "input.mlir"
-        output = Path(scratch) / "module.vmfb"
-        source.write_text(mlir_text)
-        result = subprocess.run(
-            [iree_tool("iree-compile"), str(source), "-o", str(output),
-             *target.compile_flags(), *extra_flags],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise VtileError(
-                f"iree-compile failed for {target.name}: {_first_error(result)}"
-            )
-        return output.read_bytes()
+    source = Path(scratch) / "input.mlir"
+    source.write_text(mlir_text)
+    result = subprocess.run(
+        [iree_tool("iree-compile"), str(source), *target.compile_flags(), *flags],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise VtileError(f"iree-compile failed for {target.name}: {_first_error(result)}")
 
 
 def _with_device_targets(mlir_text: str, device_targets: str) -> str:
