@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.console import Console
 from rich.status import Status
-from rich.table import Table
+from rich.table import Column, Table
 
 from vtile.bench import Comparison
 from vtile.numerics import ATOL, RTOL, NumericsCheck
@@ -69,8 +69,9 @@ def outputs_table(outputs: Sequence[np.ndarray]) -> Table:
 
 def bench_table(comparisons: Sequence[Comparison]) -> Table:
     table = Table(
-        "model", "target", "pipeline", "median latency ± cv", "DEVICE_LOCAL peak",
-        "scheduled transients", "latency ratio", "memory ratio", "transient ratio",
+        "model", "target", Column("pipeline", no_wrap=True), "median ± cv",
+        "DEVICE_LOCAL peak", "scheduled transients", "latency ratio", "memory ratio",
+        "transient ratio",
         title="vtile vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
     for comparison in comparisons:
