@@ -59,9 +59,11 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (peakBytes < 0)
     return emitError() << "plan peak_bytes " << peakBytes
                        << " must be non-negative";
-  if (!(recompute.convertToDouble() >= 1.0))
+  // Below 1.0 is real: strips skip producer rows that no consumer reads
+  // (a stride-2 conv's last input row).
+  if (!(recompute.convertToDouble() > 0.0))
     return emitError() << "plan recompute ratio "
                        << vtile::formatDouble(recompute.convertToDouble())
-                       << " must be at least 1.0 (1.0 = no recomputation)";
+                       << " must be positive (1.0 = no recomputation)";
   return success();
 }

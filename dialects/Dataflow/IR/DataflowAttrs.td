@@ -43,7 +43,8 @@ def Dataflow_PlanAttr : Dataflow_Attr<"Plan", "plan"> {
     - `device`: the device the kernel is placed on;
     - `peak_bytes`: the planner's estimate of the kernel's peak memory;
     - `recompute`: work done including halo recomputation divided by the
-      work without it (1.0 means no recomputation).
+      work without it (1.0 means no recomputation; below 1.0 when the strips
+      skip producer rows that no consumer reads).
 
     ```mlir
     #dataflow.plan<tile = [1, 32, 8, 8],

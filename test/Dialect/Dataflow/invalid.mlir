@@ -36,8 +36,8 @@ func.func private @f() attributes {p = #dataflow.plan<tile = [1], halos = [#data
 
 // -----
 
-// expected-error @+1 {{plan recompute ratio 0.5 must be at least 1.0 (1.0 = no recomputation)}}
-func.func private @f() attributes {p = #dataflow.plan<tile = [1], halos = [#dataflow.halo<low = [0], high = [0]>], order = [0], device = "cpu", peak_bytes = 0, recompute = 0.5>}
+// expected-error @+1 {{plan recompute ratio 0.0 must be positive (1.0 = no recomputation)}}
+func.func private @f() attributes {p = #dataflow.plan<tile = [1], halos = [#dataflow.halo<low = [0], high = [0]>], order = [0], device = "cpu", peak_bytes = 0, recompute = 0.0>}
 
 // -----
 
