@@ -19,6 +19,7 @@ from mlir import ir
 from mlir.passmanager import PassManager
 
 from vtile.errors import VtileError
+from vtile.versions import versions_line
 
 _ANCHOR = "builtin.module("
 
@@ -154,6 +155,7 @@ def _write_reproducer(
     passes = [s.pipeline for s in remaining if isinstance(s, PassStage)]
     python = [s.name for s in remaining if isinstance(s, PythonStage)]
     header = "// vtile reproducer: vtile-opt --run-reproducer " + str(path) + "\n"
+    header += "// tools: " + versions_line() + "\n"
     if python:
         header += "// Python stages not included: " + ", ".join(python) + "\n"
     pipeline = _ANCHOR + ",".join(p[len(_ANCHOR) : -1] for p in passes) + ")"

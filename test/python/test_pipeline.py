@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,9 @@ def test_failing_pass_stage_leaves_a_reproducer_vtile_opt_reruns(context, tmp_pa
     reproducer = caught.value.reproducer
     text = reproducer.read_text()
     assert 'pipeline: "builtin.module(tile-report-footprint,cse)"' in text
+    tools = next(line for line in text.splitlines() if line.startswith("// tools: "))
+    assert f"iree-base-compiler {metadata.version('iree-base-compiler')}" in tools
+    assert f"xtc-mlir-python-bindings {metadata.version('xtc-mlir-python-bindings')}" in tools
     rerun = subprocess.run(
         [Path(sys.executable).parent / "vtile-opt", "--run-reproducer", reproducer],
         capture_output=True,
