@@ -96,6 +96,8 @@ struct DataflowMaterializeTileLoops
     if (llvm::all_of(tileSizes, isZeroInteger))
       return kernel.emitError() << "plan tile [" << tile
                                 << "] is the whole result; nothing to tile";
+    if (failed(hoistPaddingValues(kernel)))
+      return failure();
 
     tile::LoopOp loop;
     auto header = [&](RewriterBase &rewriter, Location loc,
@@ -151,6 +153,26 @@ struct DataflowMaterializeTileLoops
     foldTileDestinations(kernel);
     placeBuffers(rewriter, loop);
     return success();
+  }
+
+  /// Upstream pad tiling crashes on a padding value computed inside the
+  /// pad's region (it erases the region while the value is still used), so
+  /// a constant computed there moves before the pad; a value that depends on
+  /// the indices is refused.
+  static LogicalResult hoistPaddingValues(dataflow::KernelOp kernel) {
+    WalkResult walk = kernel.getBody().walk([](tensor::PadOp pad) {
+      Value value = pad.getConstantPaddingValue();
+      if (!value) {
+        pad.emitError() << "cannot tile a tensor.pad whose padding value "
+                           "depends on the indices";
+        return WalkResult::interrupt();
+      }
+      Operation *definition = value.getDefiningOp();
+      if (definition && pad.getRegion().isAncestor(definition->getParentRegion()))
+        definition->moveBefore(pad);
+      return WalkResult::advance();
+    });
+    return failure(walk.wasInterrupted());
   }
 
   /// Slices of whole `tensor.empty` destinations become tile-sized empties,

@@ -245,3 +245,58 @@ func.func @not_a_projection(%x: tensor<8xf32>) -> tensor<8xf32> {
   }
   return %y : tensor<8xf32>
 }
+
+// -----
+
+// A padding value computed inside the pad's region (the way hand-written IR
+// often spells it) moves before the pad; upstream pad tiling crashed on it
+// (found by mutating test/Dialect/Dataflow/ops.mlir).
+// CHECK-LABEL: func.func @padding_value_in_region
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: tile.loop
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[ZERO]]
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @padding_value_in_region(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %y = dataflow.kernel ins(%x, %w : tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>)
+      plan #dataflow.plan<tile = [1, 4, 2, 8],
+                          halos = [#dataflow.halo<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>,
+                                   #dataflow.halo<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>],
+                          order = [0, 1, 2, 3], device = "cpu", peak_bytes = 0, recompute = 1.0>
+      -> tensor<1x4x8x8xf32> {
+  ^bb0(%a: tensor<1x2x8x8xf32>, %b: tensor<4x2x3x3xf32>):
+    %init = tensor.empty() : tensor<1x4x8x8xf32>
+    %pad = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      %zero = arith.constant 0.0 : f32
+      tensor.yield %zero : f32
+    } : tensor<1x2x8x8xf32> to tensor<1x2x10x10xf32>
+    %conv = linalg.conv_2d_nchw_fchw ins(%pad, %b : tensor<1x2x10x10xf32>, tensor<4x2x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    dataflow.yield %conv : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @padding_value_from_indices(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %y = dataflow.kernel ins(%x, %w : tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>)
+      plan #dataflow.plan<tile = [1, 4, 2, 8],
+                          halos = [#dataflow.halo<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>,
+                                   #dataflow.halo<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>],
+                          order = [0, 1, 2, 3], device = "cpu", peak_bytes = 0, recompute = 1.0>
+      -> tensor<1x4x8x8xf32> {
+  ^bb0(%a: tensor<1x2x8x8xf32>, %b: tensor<4x2x3x3xf32>):
+    %init = tensor.empty() : tensor<1x4x8x8xf32>
+    // expected-error @+1 {{cannot tile a tensor.pad whose padding value depends on the indices}}
+    %pad = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      %c = arith.index_cast %k : index to i32
+      %v = arith.sitofp %c : i32 to f32
+      tensor.yield %v : f32
+    } : tensor<1x2x8x8xf32> to tensor<1x2x10x10xf32>
+    %conv = linalg.conv_2d_nchw_fchw ins(%pad, %b : tensor<1x2x10x10xf32>, tensor<4x2x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    dataflow.yield %conv : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}
