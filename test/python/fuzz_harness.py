@@ -93,6 +93,8 @@ def run_batch(
     failure names its graphs."""
     target = make_target(target_name)
     cases = {f"case{i}": graph for i, graph in enumerate(graphs)}
+    inputs = {name: sample_input(graph) for name, graph in cases.items()}
+    expected = {name: reference(graph, inputs[name]) for name, graph in cases.items()}
     mismatches = []
     for kind in pipelines:
         try:
@@ -107,13 +109,12 @@ def run_batch(
                                for m in run_batch([graph], (kind,), target_name, seed, failures)]
             continue
         for name, graph in cases.items():
-            x = sample_input(graph)
-            expected = reference(graph, x)
-            (result,) = load(vmfb, target, name)(x)
-            if result.shape != expected.shape:
-                problem = f"shape {result.shape}, numpy {expected.shape}"
-            elif not np.allclose(result, expected, rtol=RTOL, atol=ATOL):
-                problem = f"max abs error {float(np.max(np.abs(result - expected))):.3g} vs numpy"
+            (result,) = load(vmfb, target, name)(inputs[name])
+            want = expected[name]
+            if result.shape != want.shape:
+                problem = f"shape {result.shape}, numpy {want.shape}"
+            elif not np.allclose(result, want, rtol=RTOL, atol=ATOL):
+                problem = f"max abs error {float(np.max(np.abs(result - want))):.3g} vs numpy"
             else:
                 continue
             mismatches.append(Mismatch(name, kind, problem, _save(graph, failures)))
