@@ -99,6 +99,29 @@ def DataflowInlineKernels : Pass<"dataflow-inline-kernels"> {
   }];
 }
 
+def GeneralizeLinalgOps : Pass<"generalize-linalg-ops"> {
+  let summary = "Rewrite the listed named linalg ops as linalg.generic";
+  let description = [{
+    MLIR 22 still has the one-op-per-function elementwise named ops
+    (`linalg.exp`, `linalg.add`, ...) that IREE 3.13's parser no longer
+    knows. Rewriting just those as `linalg.generic` lets IREE compile them
+    (and vtile's planner fuse them) while convolutions and matmuls keep the
+    named forms IREE's codegen recognises; `linalg-generalize-named-ops`
+    would rewrite every op. Ops whose names are not in `ops` are untouched.
+
+    ```mlir
+    // --generalize-linalg-ops=ops=linalg.exp
+    %r = linalg.exp ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    // becomes a linalg.generic whose body is math.exp.
+    ```
+  }];
+  let options = [
+    ListOption<"opNames", "ops", "std::string",
+               "Names of the linalg ops to generalize, e.g. linalg.exp">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def VulkanGatherUnalignedInserts : Pass<"vulkan-gather-unaligned-inserts"> {
   let summary = "Rewrite inserts at unaligned innermost offsets as gathers";
   let description = [{

@@ -28,6 +28,20 @@ PIPELINE_HELP = {
     "recomputing halos, so its intermediate tensors never exist whole",
 }
 
+# MLIR 22's one-op elementwise named ops that IREE 3.13's parser lacks (it
+# keeps only linalg.elementwise); test_iree_linalg_ops.py checks the list
+# against iree-opt. Every pipeline first rewrites them as linalg.generic.
+IREE_MISSING_LINALG_OPS = tuple(f"linalg.{name}" for name in (
+    "abs", "add", "ceil", "div", "div_unsigned", "erf", "exp", "floor", "log", "max", "min",
+    "mul", "negf", "powf", "reciprocal", "round", "rsqrt", "select", "sqrt", "square", "sub",
+    "tanh",
+))  # fmt: skip
+GENERALIZE_FOR_IREE = PassStage(
+    "generalize-for-iree",
+    "builtin.module(func.func(generalize-linalg-ops{ops="
+    + ",".join(IREE_MISSING_LINALG_OPS) + "}))",
+)
+
 # The C++ half of vertical fusion, in order; each pass also runs alone in vtile-opt.
 FUSION_PASSES = (
     ("form-kernels", "builtin.module(func.func(dataflow-form-kernels))"),
@@ -48,9 +62,10 @@ def iree_flags(name: str) -> list[str]:
 def named_pipeline(
     name: str, planner: PlannerOptions | None = None, target: Target | None = None
 ) -> Pipeline:
-    """The pipeline's stages, then the passes `target` needs for IREE to
-    compile any module right (`Target.lowering_passes`)."""
-    stages: list[Stage] = []
+    """The pipeline's stages between the passes IREE needs to parse and
+    compile any module right: `GENERALIZE_FOR_IREE` first, the target's
+    `lowering_passes` last."""
+    stages: list[Stage] = [GENERALIZE_FOR_IREE]
     if name == VERTICAL_FUSION:
         stages.append(PythonStage("plan-fusion", _plan_stage(planner or PlannerOptions())))
         stages += [PassStage(stage, passes) for stage, passes in FUSION_PASSES]

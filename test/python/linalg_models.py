@@ -1,5 +1,7 @@
 """Hand-written linalg-on-tensors test inputs."""
 
+import numpy as np
+
 MATMUL = """
 func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> tensor<4x3xf32> {
   %zero = arith.constant 0.0 : f32
@@ -47,3 +49,26 @@ func.func @upsample(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32> {
   return %up : tensor<1x2x8x8xf32>
 }
 """
+
+# MLIR 22's one-op elementwise named ops after a matmul: IREE 3.13 cannot
+# parse them, so every pipeline rewrites them as linalg.generic first.
+NAMED_ELEMENTWISE = """
+func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> tensor<4x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<4x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %t = linalg.tanh ins(%m : tensor<4x3xf32>) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %p = linalg.mul ins(%t, %m : tensor<4x3xf32>, tensor<4x3xf32>) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %r = linalg.max ins(%p, %init : tensor<4x3xf32>, tensor<4x3xf32>) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %e = linalg.exp ins(%t : tensor<4x3xf32>) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %s = linalg.sub ins(%r, %e : tensor<4x3xf32>, tensor<4x3xf32>) outs(%empty : tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %s : tensor<4x3xf32>
+}
+"""
+
+
+def named_elementwise_reference(a, b):
+    m = a.astype(np.float64) @ b
+    t = np.tanh(m)
+    return np.maximum(t * m, 0.0) - np.exp(t)
