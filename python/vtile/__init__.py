@@ -9,10 +9,28 @@ that runs on numpy arrays.
 from vtile.compiler import CompiledModel, compile
 from vtile.context import load_dialects, make_context
 from vtile.dialects import dataflow, tile  # registers the op classes
-from vtile.errors import VtileError
+from vtile.errors import (
+    BudgetError,
+    CompileError,
+    InstallError,
+    ModelError,
+    OutputError,
+    RunError,
+    TargetError,
+    UsageError,
+    VtileError,
+)
 
 __all__ = [
+    "BudgetError",
+    "CompileError",
     "CompiledModel",
+    "InstallError",
+    "ModelError",
+    "OutputError",
+    "RunError",
+    "TargetError",
+    "UsageError",
     "VtileError",
     "compile",
     "dataflow",

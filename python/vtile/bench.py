@@ -18,7 +18,7 @@ import numpy as np
 
 from vtile.backends.iree import iree_tool, require_runnable, scheduled_transient_bytes
 from vtile.compiler import CompiledModel, compile_model
-from vtile.errors import VtileError
+from vtile.errors import RunError
 from vtile.named_pipelines import NONE
 
 _PEAK = re.compile(r"DEVICE_LOCAL:\s*(\d+)B peak")
@@ -109,7 +109,7 @@ def _run(tool: str, flags: list[str]) -> str:
     result = subprocess.run([iree_tool(tool), *flags], capture_output=True, text=True)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
-        raise VtileError(f"{tool} failed: {lines[-1] if lines else result.returncode}")
+        raise RunError(f"{tool} failed: {lines[-1] if lines else result.returncode}")
     return result.stdout + result.stderr
 
 
@@ -122,7 +122,7 @@ def _latency(output: str) -> tuple[float, float]:
         if entry.get("run_type") == "aggregate"
     }
     if "median" not in aggregates or "cv" not in aggregates:
-        raise VtileError("iree-benchmark-module reported no median (repetitions must be >= 2)")
+        raise RunError("iree-benchmark-module reported no median (repetitions must be >= 2)")
     median = aggregates["median"]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[median["time_unit"]]
     return median["real_time"] * scale, aggregates["cv"]["real_time"]
@@ -131,7 +131,7 @@ def _latency(output: str) -> tuple[float, float]:
 def _device_local_peak(output: str) -> int:
     match = _PEAK.search(output)
     if not match:
-        raise VtileError("iree-run-module printed no DEVICE_LOCAL statistics")
+        raise RunError("iree-run-module printed no DEVICE_LOCAL statistics")
     return int(match.group(1))
 
 

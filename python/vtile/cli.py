@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from vtile.errors import VtileError
+from vtile.errors import ModelError, RunError, UsageError, VtileError
 
 MODEL_HELP = (
     "a .mlir (linalg on tensors) or .onnx file, or path/to/file.py:factory "
@@ -15,16 +15,11 @@ MODEL_HELP = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _target_options() -> argparse.ArgumentParser:
+    """The target, pipeline and planner options every compiling command takes."""
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
     from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
     from vtile.planner.search import DEFAULT_MAX_RECOMPUTE
-
-    parser = argparse.ArgumentParser(
-        prog="vtile",
-        description="Vertical tiling fusion for edge inference on MLIR and IREE.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     target = argparse.ArgumentParser(add_help=False)
     group = target.add_argument_group("target")
@@ -46,6 +41,22 @@ def _parser() -> argparse.ArgumentParser:
     planning.add_argument("--max-recompute", type=float, default=DEFAULT_MAX_RECOMPUTE,
                           metavar="RATIO", help="cap on work with halo recomputation divided "
                           f"by work without it (default: {DEFAULT_MAX_RECOMPUTE})")
+    return target
+
+
+def _parser() -> argparse.ArgumentParser:
+    from vtile.errors import EXIT_CODES
+
+    parser = argparse.ArgumentParser(
+        prog="vtile",
+        description="Vertical tiling fusion for edge inference on MLIR and IREE.",
+        epilog="exit codes:\n  0  success\n"
+        + "".join(f"  {code}  {text}\n" for code, text in EXIT_CODES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    target = _target_options()
 
     compile_ = commands.add_parser(
         "compile", parents=[target], help="compile a model to an IREE module (.vmfb)",
@@ -58,10 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="also write the MLIR handed to IREE")
     compile_.add_argument("--dump-dir", type=Path, metavar="DIR",
                           help="write the IR after every pipeline stage to DIR")
-    compile_.add_argument("--reproducer-dir", type=Path, metavar="DIR",
-                          default=Path("vtile-reproducers"),
-                          help="where a failing stage leaves a vtile-opt reproducer "
-                          "(default: vtile-reproducers)")
+    _add_reproducer_dir(compile_)
     compile_.set_defaults(run=_compile)
 
     run = commands.add_parser(
@@ -98,6 +106,18 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(run=_plan)
 
+    replay = commands.add_parser(
+        "replay", help="rerun a failed Python pipeline stage from its reproducer",
+        description="A failing Python stage of a vtile pipeline (e.g. plan-fusion) writes "
+        "the IR it saw, with the options and stage that ran, to a reproducer. This reruns "
+        "that stage and the ones after it on that IR, with those options: it fails the same "
+        "way (exit 7) until the bug is fixed. A failing pass stage's reproducer reruns with "
+        "vtile-opt --run-reproducer instead.")
+    replay.add_argument("reproducer", type=Path, metavar="FILE",
+                        help="the reproducer a failing compile wrote")
+    _add_reproducer_dir(replay)
+    replay.set_defaults(run=_replay)
+
     demo = commands.add_parser(
         "demo", help="the built-in edge CNN end to end: numerics and bench table",
         description="Export a small edge CNN (seeded random weights) from PyTorch, "
@@ -107,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="benchmark repetitions, median taken (default: 10)")
     demo.set_defaults(run=_demo)
     return parser
+
+
+def _add_reproducer_dir(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--reproducer-dir", type=Path, metavar="DIR",
+                         default=Path("vtile-reproducers"),
+                         help="where a failing stage leaves a reproducer (default: "
+                         "vtile-reproducers)")
 
 
 _UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3,
@@ -170,19 +197,26 @@ def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
 
 
 def _compile(args: argparse.Namespace) -> int:
+    from vtile.outputs import check_writable, make_directory, write_all
     from vtile.pipeline import PipelineOptions
     from vtile.tables import Steps
 
     console, progress = _consoles()
     target = _target(args)
+    output = args.output or Path(Path(args.model.partition(".py:")[0]).stem + ".vmfb")
+    for path in (output, args.emit_mlir):
+        if path:
+            check_writable(path)
+    if args.dump_dir:
+        make_directory(args.dump_dir)
     options = PipelineOptions(dump_dir=args.dump_dir, reproducer_dir=args.reproducer_dir)
     with Steps(progress) as steps:
         compiled = _import_and_compile(args, target, steps, options)
     model = compiled.model
-    output = args.output or Path(Path(args.model.partition(".py:")[0]).stem + ".vmfb")
-    compiled.save(output)
+    outputs = {output: compiled.vmfb}
     if args.emit_mlir:
-        args.emit_mlir.write_text(compiled.mlir)
+        outputs[args.emit_mlir] = compiled.mlir
+    write_all(outputs)
     signature = ", ".join(map(str, model.inputs))
     console.print(f"wrote {output} ({len(compiled.vmfb):,} bytes): @{model.function}({signature}) "
                   f"for {target.name}, pipeline '{args.pipeline}'", highlight=False)
@@ -221,10 +255,13 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from vtile.numerics import check_outputs
+    from vtile.outputs import check_writable, write_all
     from vtile.tables import Steps, numerics_table, outputs_table
 
     console, progress = _consoles()
     target = _target(args)
+    if args.save_outputs:
+        check_writable(args.save_outputs)
     inputs = [_read_npy(path) for path in args.input]
     with Steps(progress) as steps:
         if args.model.endswith(".vmfb"):
@@ -237,9 +274,13 @@ def _run(args: argparse.Namespace) -> int:
             outputs, reference, name = compiled(*inputs), model.reference, model.name
     console.print(outputs_table(outputs))
     if args.save_outputs:
+        import io
+
         import numpy as np
 
-        np.savez(args.save_outputs, *outputs)
+        archive = io.BytesIO()
+        np.savez(archive, *outputs)
+        write_all({args.save_outputs: archive.getvalue()})
         console.print(f"wrote {args.save_outputs}")
     if args.no_check or reference is None:
         console.print("numerics not checked (" + (
@@ -256,26 +297,26 @@ def _run_vmfb(args: argparse.Namespace, target, inputs, steps):
 
     path = Path(args.model)
     if not path.is_file():
-        raise VtileError(f"no such file: {path}")
+        raise ModelError(f"no such file: {path}")
     if not inputs:
-        raise VtileError("running a .vmfb needs its inputs: --input FILE.npy for each")
+        raise UsageError("running a .vmfb needs its inputs: --input FILE.npy for each")
     steps(f"running {path} on {target.name}")
     loaded = load(path.read_bytes(), target, args.function)
     try:
         return loaded(*inputs)
     except (ValueError, RuntimeError) as error:
-        raise VtileError(f"{path} @{args.function} failed: {str(error).splitlines()[0]}") from None
+        raise RunError(f"{path} @{args.function} failed: {str(error).splitlines()[0]}") from None
 
 
 def _read_npy(path: Path):
     import numpy as np
 
     if not path.is_file():
-        raise VtileError(f"no such file: {path}")
+        raise UsageError(f"no such file: {path}")
     try:
         return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
-        raise VtileError(f"{path} is not a .npy array: {error}") from None
+        raise UsageError(f"{path} is not a .npy array: {error}") from None
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -288,6 +329,31 @@ def _bench(args: argparse.Namespace) -> int:
         compiled = _import_and_compile(args, target, steps)
         comparison = compare(compiled, args.repetitions, steps)
     console.print(bench_table([comparison]))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from vtile.compiler import planner_for
+    from vtile.context import make_context
+    from vtile.frontends.mlir_text import load_mlir_file
+    from vtile.named_pipelines import named_pipeline
+    from vtile.pipeline import PipelineOptions, replay_options
+
+    console, _ = _consoles()
+    if not args.reproducer.is_file():
+        raise ModelError(f"no such file: {args.reproducer}")
+    parser = argparse.ArgumentParser(prog=f"{args.reproducer}'s options", add_help=False,
+                                     parents=[_target_options()])  # fmt: skip
+    parser.add_argument("--from-stage", required=True)
+    recorded = parser.parse_args(replay_options(args.reproducer.read_text()))
+    target = _target(recorded)
+    pipeline = named_pipeline(recorded.pipeline, planner_for(target, _planner(recorded)), target)
+    pipeline = pipeline.starting_at(recorded.from_stage)
+    module = load_mlir_file(str(args.reproducer), make_context())
+    pipeline.run(module, PipelineOptions(reproducer_dir=args.reproducer_dir))
+    stages = ", ".join(stage.name for stage in pipeline.stages)
+    console.print(f"replayed {args.reproducer}: pipeline '{pipeline.name}' stages {stages} "
+                  "ran without failing", highlight=False)
     return 0
 
 
@@ -305,7 +371,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         sys.exit(args.run(args))
     except VtileError as error:
-        sys.exit(f"vtile {args.command}: error: {error}")
+        print(f"vtile {args.command}: error: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -12,9 +12,10 @@ from mlir import ir
 from vtile.backends.iree import LoadedModule, compile_vmfb, load
 from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
-from vtile.errors import VtileError
+from vtile.errors import UsageError
 from vtile.frontends.model import Model, load_model
 from vtile.named_pipelines import DEFAULT_PIPELINE, iree_flags, named_pipeline
+from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions, PipelineReport
 from vtile.planner.search import PlannerOptions
 
@@ -36,13 +37,13 @@ class CompiledModel:
 
     def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
         if len(inputs) != len(self.model.inputs):
-            raise VtileError(
+            raise UsageError(
                 f"@{self.model.function} takes {len(self.model.inputs)} inputs, got {len(inputs)}"
             )
         arrays = [np.ascontiguousarray(x) for x in inputs]
         for index, (array, spec) in enumerate(zip(arrays, self.model.inputs)):
             if array.shape != spec.shape or array.dtype != spec.dtype:
-                raise VtileError(
+                raise UsageError(
                     f"input {index} is {array.shape} {array.dtype}; "
                     f"@{self.model.function} expects {spec}"
                 )
@@ -51,7 +52,8 @@ class CompiledModel:
         return self._loaded(*arrays)
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_bytes(self.vmfb)
+        """Writes the .vmfb, whole or not at all (`OutputError`)."""
+        write_all({Path(path): self.vmfb})
 
 
 def compile(  # noqa: A001 (the public name users expect)
@@ -67,7 +69,10 @@ def compile(  # noqa: A001 (the public name users expect)
     """Imports a model (torch.nn.Module with `example_inputs`, `.mlir`,
     `.onnx` or `file.py:factory`), runs the named vtile pipeline on its
     linalg, and compiles the result with IREE for `target`. `planner` sets
-    the fusion planner's memory budget and recompute cap."""
+    the fusion planner's memory budget and recompute cap. Failures raise the
+    `vtile.VtileError` subclass for their kind (`vtile.errors`), e.g.
+    `ModelError` for a model vtile cannot read, `BudgetError`, `CompileError`
+    with a reproducer."""
     model = load_model(model_or_path, context or make_context(), example_inputs)
     return compile_model(model, target, pipeline, options, planner)
 
@@ -86,13 +91,13 @@ def compile_model(
     pipeline = pipeline or DEFAULT_PIPELINE
     planner = planner_for(target, planner)
     module = ir.Module.parse(str(model.module), model.module.context)
+    options = options or PipelineOptions()
     report = named_pipeline(pipeline, planner, target).run(module, options)
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
     text = str(module)
     flags = iree_flags(pipeline)
-    return CompiledModel(
-        model, target, pipeline, text, compile_vmfb(text, target, flags), report, flags
-    )
+    vmfb = compile_vmfb(text, target, flags, options.reproducer_dir)
+    return CompiledModel(model, target, pipeline, text, vmfb, report, flags)
 
 
 def planner_for(target: Target, planner: PlannerOptions | None) -> PlannerOptions:

@@ -13,7 +13,7 @@ from importlib import resources
 
 from mlir import ir
 
-from vtile.errors import VtileError
+from vtile.errors import InstallError
 
 _LIBRARY = "libVTileCAPI.so"
 _CONTEXT_CAPSULE = b"mlir.ir.Context._CAPIPtr"
@@ -29,7 +29,7 @@ class _MlirContext(ctypes.Structure):
 def _native() -> ctypes.CDLL:
     path = resources.files("vtile") / "_native" / _LIBRARY
     if not path.is_file():
-        raise VtileError(
+        raise InstallError(
             f"vtile's native library {_LIBRARY} is missing; "
             "reinstall vtile with `pip install .` from the repository"
         )

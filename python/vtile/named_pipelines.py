@@ -8,7 +8,7 @@ from __future__ import annotations
 from mlir import ir
 
 from vtile.backends.targets import Target
-from vtile.errors import VtileError
+from vtile.errors import UsageError
 from vtile.pipeline import PassStage, Pipeline, PythonStage, Stage
 from vtile.planner.plan import plan_module
 from vtile.planner.search import PlannerOptions
@@ -65,15 +65,17 @@ def named_pipeline(
     """The pipeline's stages between the passes IREE needs to parse and
     compile any module right: `GENERALIZE_FOR_IREE` first, the target's
     `lowering_passes` last."""
+    planner = planner or PlannerOptions()
     stages: list[Stage] = [GENERALIZE_FOR_IREE]
     if name == VERTICAL_FUSION:
-        stages.append(PythonStage("plan-fusion", _plan_stage(planner or PlannerOptions())))
+        stages.append(PythonStage("plan-fusion", _plan_stage(planner)))
         stages += [PassStage(stage, passes) for stage, passes in FUSION_PASSES]
     elif name != NONE:
-        raise VtileError(f"unknown pipeline '{name}'; known: {', '.join(PIPELINE_HELP)}")
+        raise UsageError(f"unknown pipeline '{name}'; known: {', '.join(PIPELINE_HELP)}")
     if target is not None and target.lowering_passes is not None:
         stages.append(PassStage(f"{target.name}-lowering", target.lowering_passes))
-    return Pipeline(name, stages)
+    targeting = target.cli_options() if target is not None else []
+    return Pipeline(name, stages, ("--pipeline", name, *targeting, *planner.cli_options()))
 
 
 def _plan_stage(options: PlannerOptions):

@@ -10,14 +10,14 @@ import os
 import sys
 from importlib import resources
 
-from vtile.errors import VtileError
+from vtile.errors import InstallError, VtileError
 
 
 def vtile_opt_path() -> str:
     """Path of the vtile-opt executable."""
     path = resources.files("vtile") / "_bin" / "vtile-opt"
     if not path.is_file():
-        raise VtileError("vtile-opt is missing; reinstall vtile with `pip install .`")
+        raise InstallError("vtile-opt is missing; reinstall vtile with `pip install .`")
     return str(path)
 
 

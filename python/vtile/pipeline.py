@@ -10,15 +10,17 @@ C++ PassManager, rerunnable with `vtile-opt`) or a Python function
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlir import ir
 from mlir.passmanager import PassManager
 
-from vtile.errors import VtileError
+from vtile.errors import CompileError, UsageError, VtileError
+from vtile.outputs import make_directory, write_all
 from vtile.versions import versions_line
 
 _ANCHOR = "builtin.module("
@@ -34,7 +36,7 @@ class PassStage:
     def __post_init__(self) -> None:
         # Anchoring on the module lets stages be merged into one reproducer.
         if not (self.pipeline.startswith(_ANCHOR) and self.pipeline.endswith(")")):
-            raise VtileError(
+            raise UsageError(
                 f"stage '{self.name}': pass pipeline '{self.pipeline}' must be "
                 f"anchored on the module: {_ANCHOR}...)"
             )
@@ -70,18 +72,25 @@ class PipelineReport:
     dumps: list[Path] = field(default_factory=list)
 
 
-class PipelineError(VtileError):
-    """A stage failed; `reproducer` reruns it (`vtile-opt --run-reproducer`)."""
+class PipelineError(CompileError):
+    """A stage failed; `reproducer` holds the IR it saw, and `replay` is the
+    command that reruns it there (`vtile-opt --run-reproducer` for pass
+    stages, `vtile replay` for Python ones), or None where none can."""
 
-    def __init__(self, message: str, reproducer: Path):
+    def __init__(self, message: str, reproducer: Path, replay: str | None):
         super().__init__(message)
         self.reproducer = reproducer
+        self.replay = replay
 
 
 @dataclass(frozen=True)
 class Pipeline:
     name: str
     stages: Sequence[Stage]
+    # The `vtile replay` options that rebuild this pipeline; None for
+    # pipelines that are not named ones (whose Python stages vtile cannot
+    # rebuild from a file).
+    replay_options: tuple[str, ...] | None = None
 
     def run(
         self, module: ir.Module, options: PipelineOptions | None = None
@@ -99,21 +108,67 @@ class Pipeline:
             start = time.perf_counter()
             try:
                 _run_stage(stage, module, options.verify_each)
-            except ir.MLIRError as error:
-                path = _write_reproducer(
-                    before.get_asm(enable_debug_info=True),
-                    self.stages[index - 1 :],
-                    options,
-                )
+            except VtileError:
+                raise  # the user's to fix (e.g. a memory budget), not a compiler bug
+            except Exception as error:
+                if isinstance(stage, PassStage) and not isinstance(error, ir.MLIRError):
+                    raise
+                path, replay = self._reproducer(before, index - 1, options)
                 raise PipelineError(
                     f"pipeline '{self.name}' failed in stage '{stage.name}': "
-                    f"{_first_message(error)} (reproducer: {path})",
+                    f"{_describe(error)} (reproducer: {path}"
+                    + (f"; rerun it with: {replay})" if replay else ")"),
                     path,
+                    replay,
                 ) from error
             report.timings.append(StageTiming(stage.name, time.perf_counter() - start))
             if options.dump_dir:
                 report.dumps.append(_dump(module, options.dump_dir, index, stage.name))
         return report
+
+
+    def starting_at(self, stage_name: str) -> Pipeline:
+        """The stages from `stage_name` on, for replaying a reproducer."""
+        names = [stage.name for stage in self.stages]
+        if stage_name not in names:
+            raise UsageError(f"pipeline '{self.name}' has no stage '{stage_name}'; "
+                             f"its stages: {', '.join(names)}")
+        return replace(self, stages=self.stages[names.index(stage_name) :])
+
+    def _reproducer(
+        self, before: ir.Operation, failed: int, options: PipelineOptions
+    ) -> tuple[Path, str | None]:
+        """Writes what stage `failed` saw, and says how to rerun it."""
+        asm = before.get_asm(enable_debug_info=True)
+        remaining = self.stages[failed:]
+        if isinstance(remaining[0], PassStage):
+            path = _write_reproducer(asm, remaining, options)
+            return path, f"vtile-opt --run-reproducer {path}"
+        path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
+        replay = None
+        if self.replay_options is not None:
+            replay = f"vtile replay {path}"
+            flags = shlex.join([*self.replay_options, "--from-stage", remaining[0].name])
+            header = f"// vtile reproducer: {replay}\n{REPLAY_OPTIONS}{flags}\n"
+        else:
+            header = "// vtile reproducer: the IR Python stage " + remaining[0].name + " saw\n"
+        _write_text(path, header + "// tools: " + versions_line() + "\n" + asm)
+        return path, replay
+
+
+# The header line of a Python stage's reproducer that `vtile replay` reads.
+REPLAY_OPTIONS = "// vtile replay options: "
+
+
+def replay_options(reproducer_text: str) -> list[str]:
+    """The `vtile` options a Python stage's reproducer was written with."""
+    for line in reproducer_text.splitlines():
+        if line.startswith(REPLAY_OPTIONS):
+            return shlex.split(line[len(REPLAY_OPTIONS) :])
+        if not line.startswith("//"):
+            break
+    raise UsageError("not a vtile replay reproducer (no '" + REPLAY_OPTIONS.strip() + "' line); "
+                     "a pass stage's reproducer reruns with vtile-opt --run-reproducer")
 
 
 def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
@@ -129,9 +184,12 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
         module.operation.verify()
 
 
-def _first_message(error: ir.MLIRError) -> str:
-    diagnostics = error.error_diagnostics
-    return diagnostics[0].message if diagnostics else str(error)
+def _describe(error: Exception) -> str:
+    if isinstance(error, ir.MLIRError):
+        diagnostics = error.error_diagnostics
+        return diagnostics[0].message if diagnostics else str(error)
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def _dump(module: ir.Module, directory: Path, index: int, name: str) -> Path:
@@ -150,7 +208,6 @@ def _write_reproducer(
     """Writes the IR the failing stage saw plus the remaining pass pipelines,
     in MLIR's reproducer format. Python stages cannot run in vtile-opt; they
     are listed in a comment and the pass stages after them are kept."""
-    options.reproducer_dir.mkdir(parents=True, exist_ok=True)
     path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
     passes = [s.pipeline for s in remaining if isinstance(s, PassStage)]
     python = [s.name for s in remaining if isinstance(s, PythonStage)]
@@ -172,6 +229,11 @@ def _write_reproducer(
         text = module_asm.replace("\n{-#\n", "\n{-#\n" + resources + ",\n", 1)
     else:
         text = module_asm + "\n{-#\n" + resources + "\n#-}\n"
-    path.write_text(header + text)
+    _write_text(path, header + text)
     return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    make_directory(path.parent)
+    write_all({path: text})
 

@@ -72,3 +72,44 @@ def named_elementwise_reference(a, b):
     m = a.astype(np.float64) @ b
     t = np.tanh(m)
     return np.maximum(t * m, 0.0) - np.exp(t)
+
+ZERO_SIZED = MATMUL.replace("4x8xf32", "0x8xf32").replace("4x3xf32", "0x3xf32")
+
+# linalg.softmax has no indexing maps: vtile cannot tile it, IREE compiles it.
+SOFTMAX = """
+func.func @main(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %r = linalg.softmax dimension(1) ins(%a : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+"""
+
+# Two 3x3 convolutions, 4 channels at 16x16: one-row tiles of the pair need
+# more than 5,000 bytes.
+TWO_CONVS = """
+func.func @main(%x: tensor<1x4x16x16xf32>) -> tensor<1x4x12x12xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.1> : tensor<4x4x3x3xf32>
+  %e1 = tensor.empty() : tensor<1x4x14x14xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x4x14x14xf32>) -> tensor<1x4x14x14xf32>
+  %c1 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x4x16x16xf32>, tensor<4x4x3x3xf32>) outs(%f1 : tensor<1x4x14x14xf32>) -> tensor<1x4x14x14xf32>
+  %e2 = tensor.empty() : tensor<1x4x12x12xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x4x12x12xf32>) -> tensor<1x4x12x12xf32>
+  %c2 = linalg.conv_2d_nchw_fchw ins(%c1, %w : tensor<1x4x14x14xf32>, tensor<4x4x3x3xf32>) outs(%f2 : tensor<1x4x12x12xf32>) -> tensor<1x4x12x12xf32>
+  return %c2 : tensor<1x4x12x12xf32>
+}
+"""
+
+# Valid linalg that IREE 3.13 rejects: a stride-3 3x3 convolution of a 5x5
+# input ("inferred input/output operand #1 has shape's dimension #0 to be
+# 5, but found 3").
+IREE_REJECTS = """
+func.func @main(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x1x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<1x1x3x3xf32>
+  %e = tensor.empty() : tensor<1x1x1x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x1x1xf32>) -> tensor<1x1x1x1xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<3> : vector<2xi64>} ins(%x, %w : tensor<1x1x5x5xf32>, tensor<1x1x3x3xf32>) outs(%f : tensor<1x1x1x1xf32>) -> tensor<1x1x1x1xf32>
+  return %c : tensor<1x1x1x1xf32>
+}
+"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,9 @@ import numpy as np
 from mlir import ir
 
 from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, Target, VulkanTarget
-from vtile.errors import VtileError
+from vtile.errors import CompileError, InstallError, TargetError, UsageError
+from vtile.outputs import make_directory, write_all
+from vtile.versions import versions_line
 
 
 def iree_tool(name: str) -> str:
@@ -28,19 +31,35 @@ def iree_tool(name: str) -> str:
         return str(beside)
     found = shutil.which(name)
     if not found:
-        raise VtileError(f"{name} not found; install iree-base-compiler==3.13.0")
+        raise InstallError(f"{name} not found; install iree-base-compiler==3.13.0")
     return found
 
 
-def compile_vmfb(mlir_text: str, target: Target, extra_flags: Sequence[str] = ()) -> bytes:
+def compile_vmfb(
+    mlir_text: str,
+    target: Target,
+    extra_flags: Sequence[str] = (),
+    reproducer_dir: Path | None = None,
+) -> bytes:
     """Compiles to an IREE VM flatbuffer; `extra_flags` pass through untouched.
+    If iree-compile fails, what it failed on goes to `reproducer_dir`.
 
     Runs iree-compile as a program: the iree.compiler Python package carries
     its own MLIR bindings, which cannot be imported next to the upstream
     `mlir` package (their nanobind builds clash), and text is our hand-off."""
     with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
         output = Path(scratch) / "module.vmfb"
-        _iree_compile(mlir_text, target, [*extra_flags, "-o", str(output)], scratch)
+        try:
+            _iree_compile(mlir_text, target, [*extra_flags, "-o", str(output)], scratch)
+        except CompileError as error:
+            if reproducer_dir is None:
+                raise
+            source = Path(scratch) / "input.mlir"
+            path, command = _iree_reproducer(source, target, extra_flags, reproducer_dir)
+            message = str(error).replace(str(source), str(path))
+            raise CompileError(
+                f"{message} (reproducer: {path}; rerun it with: {command})"
+            ) from None
         return output.read_bytes()
 
 
@@ -74,7 +93,23 @@ def _iree_compile(mlir_text: str, target: Target, flags: Sequence[str], scratch:
         text=True,
     )
     if result.returncode != 0:
-        raise VtileError(f"iree-compile failed for {target.name}: {_first_error(result)}")
+        raise CompileError(f"iree-compile failed for {target.name}: {_first_error(result)}")
+
+
+def _iree_reproducer(
+    source: Path, target: Target, flags: Sequence[str], directory: Path
+) -> tuple[Path, str]:
+    """Keeps the text iree-compile failed on, with the command that reruns
+    it, and the tool versions at the end, where they leave the line numbers
+    of iree-compile's errors true."""
+    path = directory / f"iree-compile-{target.name}.mlir"
+    command = shlex.join(
+        ["iree-compile", str(path), *target.compile_flags(), *flags, "-o", os.devnull]
+    )
+    make_directory(directory)
+    write_all({path: source.read_text()
+               + f"\n// vtile reproducer: {command}\n// tools: {versions_line()}\n"})  # fmt: skip
+    return path, command
 
 
 def _with_device_targets(mlir_text: str, device_targets: str) -> str:
@@ -107,7 +142,7 @@ def vulkan_subgroup_sizes() -> range:
     info = driver.dump_device_info(device["device_id"])
     match = re.search(r"minSubgroupSize=(\d+) maxSubgroupSize=(\d+)", info)
     if not match:
-        raise VtileError(f"cannot read the subgroup size of Vulkan device {device['name']}")
+        raise TargetError(f"cannot read the subgroup size of Vulkan device {device['name']}")
     return range(int(match.group(1)), int(match.group(2)) + 1)
 
 
@@ -158,7 +193,7 @@ def _require_subgroup_size(target: VulkanTarget) -> None:
             for name, sizes in VULKAN_SUBGROUP_SIZES.items()
             if any(size in device_sizes for size in sizes)
         ]
-        raise VtileError(
+        raise TargetError(
             f"Vulkan target '{target.vulkan_target}' assumes subgroups of "
             f"{' or '.join(map(str, target.subgroup_sizes))} but this machine's Vulkan "
             f"device uses {_describe_sizes(device_sizes)}; its results "
@@ -189,10 +224,10 @@ class LoadedModule:
 def require_runnable(target: Target) -> None:
     """Refuses modules this machine cannot run, or would run wrongly."""
     if not target.runs_here:
-        raise VtileError(f"{target.name} module for another CPU cannot run on this machine")
+        raise TargetError(f"{target.name} module for another CPU cannot run on this machine")
     if target.driver == "vulkan":
         if not vulkan_available():
-            raise VtileError(
+            raise TargetError(
                 "no Vulkan device found (install a driver, e.g. Debian's "
                 "mesa-vulkan-drivers, or use the llvm-cpu target)"
             )
@@ -210,4 +245,4 @@ def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
     try:
         return LoadedModule(device, module[function])
     except KeyError:
-        raise VtileError(f"compiled module has no function @{function}") from None
+        raise UsageError(f"compiled module has no function @{function}") from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vtile.errors import VtileError
+from vtile.errors import TargetError, UsageError
 
 # Vulkan targets iree-compile 3.13 knows, with the subgroup sizes their
 # kernels assume (its #iree_gpu.target subgroup_size_choices). An unknown name
@@ -63,7 +63,7 @@ class CpuTarget:
 
     def __post_init__(self) -> None:
         if self.triple is not None and self.cpu == "host":
-            raise VtileError(
+            raise UsageError(
                 f"cross-compiling for {self.triple} needs an explicit CPU "
                 "(e.g. --cpu cortex-a55); 'host' means this machine"
             )
@@ -71,6 +71,11 @@ class CpuTarget:
     @property
     def runs_here(self) -> bool:
         return self.triple is None
+
+    def cli_options(self) -> list[str]:
+        """The `vtile` options that make this target."""
+        triple = ["--triple", self.triple] if self.triple else []
+        return ["--target", self.name, "--cpu", self.cpu, *triple]
 
     def compile_flags(self) -> list[str]:
         flags = [
@@ -102,7 +107,7 @@ class VulkanTarget:
 
     def __post_init__(self) -> None:
         if self.vulkan_target not in VULKAN_TARGETS:
-            raise VtileError(
+            raise TargetError(
                 f"unknown Vulkan target '{self.vulkan_target}'; known targets: "
                 + ", ".join(VULKAN_TARGETS)
             )
@@ -123,6 +128,10 @@ class VulkanTarget:
             f'"vulkan-spirv-fb", {{iree_codegen.target_info = {LAVAPIPE_TARGET_INFO}}}>]> '
             ": !hal.device]"
         )
+
+    def cli_options(self) -> list[str]:
+        """The `vtile` options that make this target."""
+        return ["--target", self.name, "--vulkan-target", self.vulkan_target]
 
     def compile_flags(self) -> list[str]:
         if self.device_targets is not None:
@@ -148,10 +157,10 @@ def make_target(
     to `name` are refused rather than ignored."""
     if name == CpuTarget.name:
         if vulkan_target is not None:
-            raise VtileError("--vulkan-target applies to vulkan-spirv, not llvm-cpu")
+            raise UsageError("--vulkan-target applies to vulkan-spirv, not llvm-cpu")
         return CpuTarget(triple=triple, cpu=cpu or "host")
     if name == VulkanTarget.name:
         if cpu is not None or triple is not None:
-            raise VtileError("--cpu and --triple apply to llvm-cpu, not vulkan-spirv")
+            raise UsageError("--cpu and --triple apply to llvm-cpu, not vulkan-spirv")
         return VulkanTarget(vulkan_target or DEFAULT_VULKAN_TARGET)
-    raise VtileError(f"unknown target '{name}'; known targets: {', '.join(TARGET_NAMES)}")
+    raise TargetError(f"unknown target '{name}'; known targets: {', '.join(TARGET_NAMES)}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from mlir import ir
 from mlir.dialects import func
 
-from vtile.errors import VtileError
+from vtile.errors import ModelError
 
 
 def parse_module(text: str, context: ir.Context, source: str) -> ir.Module:
@@ -18,8 +18,8 @@ def parse_module(text: str, context: ir.Context, source: str) -> ir.Module:
         module = ir.Module.parse(text, context)
         module.operation.verify()
     except ir.MLIRError as error:
-        raise VtileError(_describe(error, text, source)) from None
-    require_static_entry_points(module, source)
+        raise ModelError(_describe(error, text, source)) from None
+    require_supported_shapes(module, source)
     return module
 
 
@@ -42,11 +42,11 @@ def _describe(error: ir.MLIRError, text: str, source: str) -> str:
 def load_mlir_file(path: str | Path, context: ir.Context) -> ir.Module:
     path = Path(path)
     if not path.is_file():
-        raise VtileError(f"no such file: {path}")
+        raise ModelError(f"no such file: {path}")
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as error:
-        raise VtileError(f"cannot read {path}: {error}") from None
+        raise ModelError(f"cannot read {path}: {error}") from None
     return parse_module(text, context, str(path))
 
 
@@ -61,18 +61,51 @@ def entry_points(module: ir.Module) -> list[func.FuncOp]:
     ]
 
 
-def require_static_entry_points(module: ir.Module, source: str) -> None:
-    """vtile plans tiles from static shapes; reject dynamic ones up front."""
+def require_supported_shapes(module: ir.Module, source: str) -> None:
+    """vtile plans tiles from static, non-empty shapes; reject others up front."""
     functions = entry_points(module)
     if not functions:
-        raise VtileError(f"{source} has no public function to compile")
+        raise ModelError(f"{source} has no public function to compile")
     for function in functions:
         ftype = ir.FunctionType(ir.TypeAttr(function.attributes["function_type"]).value)
         for kind, types in (("argument", ftype.inputs), ("result", ftype.results)):
             for index, value_type in enumerate(types):
-                if isinstance(value_type, ir.ShapedType) and not value_type.has_static_shape:
-                    raise VtileError(
-                        f"{source}: @{function.name.value} {kind} {index} has dynamic "
-                        f"shape {value_type}; vtile needs static shapes "
-                        "(export the model with fixed input sizes)"
-                    )
+                where = f"{source}: @{function.name.value} {kind} {index}"
+                _require_supported_shape(value_type, where)
+        for op in _operations(function):
+            for value in op.results:
+                _require_supported_shape(value.type, f"{_position(op, source)} {op.name}")
+
+
+def _operations(function: ir.Operation) -> list[ir.Operation]:
+    # Raising inside walk's callback would wrap the error; collect first.
+    found: list[ir.Operation] = []
+
+    def collect(op: ir.Operation) -> ir.WalkResult:
+        found.append(op)
+        return ir.WalkResult.ADVANCE
+
+    function.operation.walk(collect)
+    return found
+
+
+def _position(op: ir.Operation, source: str) -> str:
+    location = op.location
+    if location.is_a_file():
+        return f"{source}:{location.start_line}:{location.start_col}:"
+    return f"{source}:"
+
+
+def _require_supported_shape(value_type: ir.Type, where: str) -> None:
+    if not isinstance(value_type, ir.ShapedType):
+        return
+    if not value_type.has_static_shape:
+        raise ModelError(
+            f"{where} has dynamic shape {value_type}; vtile needs static shapes "
+            "(export the model with fixed input sizes)"
+        )
+    if 0 in value_type.shape:
+        raise ModelError(
+            f"{where} is the zero-sized {value_type}; vtile needs tensors with elements "
+            "(a 0 dimension usually comes from an export with an empty example input)"
+        )

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from mlir import ir
 
-from vtile.errors import VtileError
+from vtile.errors import ModelError, UsageError
 from vtile.frontends.mlir_text import entry_points, load_mlir_file
 
 Reference = Callable[[Sequence[np.ndarray]], list[np.ndarray]]
@@ -59,7 +59,7 @@ def load_model(
 
             model, inputs = load_factory(text)
             return _from_torch(model, inputs, context, text)
-        raise VtileError(
+        raise ModelError(
             f"don't know how to read '{text}': expected a .mlir or .onnx file "
             "or path/to/file.py:factory"
         )
@@ -67,10 +67,10 @@ def load_model(
 
     if isinstance(source, torch.nn.Module):
         if example_inputs is None:
-            raise VtileError("a PyTorch model needs example_inputs (their shapes are compiled in)")
+            raise UsageError("a PyTorch model needs example_inputs (their shapes are compiled in)")
         inputs = tuple(torch.as_tensor(x) for x in example_inputs)
         return _from_torch(source, inputs, context, type(source).__name__)
-    raise VtileError(f"cannot compile a {type(source).__name__}; pass a torch.nn.Module or a path")
+    raise UsageError(f"cannot compile a {type(source).__name__}; pass a torch.nn.Module or a path")
 
 
 def _from_torch(model, inputs, context: ir.Context, name: str) -> Model:
@@ -123,13 +123,13 @@ def _entry_point(module: ir.Module, name: str):
         if function.name.value == "main":
             return function
     names = ", ".join("@" + f.name.value for f in functions)
-    raise VtileError(f"{name} has several public functions ({names}) and none is @main")
+    raise ModelError(f"{name} has several public functions ({names}) and none is @main")
 
 
 def _tensor_spec(value_type: ir.Type, name: str) -> TensorSpec:
     element = str(value_type.element_type) if isinstance(value_type, ir.RankedTensorType) else ""
     if element not in _DTYPES:
-        raise VtileError(f"{name}: inputs of type {value_type} are not supported")
+        raise ModelError(f"{name}: inputs of type {value_type} are not supported")
     return TensorSpec(tuple(value_type.shape), np.dtype(_DTYPES[element]))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from mlir import ir
 
-from vtile.errors import VtileError
+from vtile.errors import ModelError
 from vtile.frontends.mlir_text import parse_module
 
 
@@ -20,20 +20,20 @@ def import_onnx(path: str | Path, context: ir.Context) -> ir.Module:
     after the ONNX graph. Needs opset 13 or newer."""
     path = Path(path)
     if not path.is_file():
-        raise VtileError(f"no such file: {path}")
+        raise ModelError(f"no such file: {path}")
     result = subprocess.run(
         [sys.executable, "-m", "vtile.frontends.onnx_to_linalg", str(path)],
         capture_output=True,
         text=True,
     )
     if result.returncode < 0:
-        raise VtileError(
+        raise ModelError(
             f"could not convert {path} to linalg: the ONNX importer crashed "
             f"(signal {-result.returncode}); an op in the model is not supported"
         )
     if result.returncode != 0:
         message = result.stderr.strip().splitlines()
-        raise VtileError(
+        raise ModelError(
             f"could not convert {path} to linalg: {message[-1] if message else 'unknown error'}"
         )
     return parse_module(result.stdout, context, str(path))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mlir import ir
 
-from vtile.errors import VtileError
+from vtile.errors import ModelError, VtileError
 from vtile.frontends.mlir_text import parse_module
 
 
@@ -36,7 +36,7 @@ def import_pytorch(
             )
     except Exception as error:  # torch.export raises many unrelated types
         summary = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise VtileError(
+        raise ModelError(
             f"could not export {name} to linalg: {type(error).__name__}: {summary}"
         ) from None
     # Plain str(): size limits on printing would elide or drop the weights.
@@ -53,9 +53,9 @@ def load_factory(spec: str) -> tuple["torch.nn.Module", tuple["torch.Tensor", ..
     path_text, _, factory_name = spec.rpartition(":")
     path = Path(path_text)
     if not path_text.endswith(".py") or not factory_name.isidentifier():
-        raise VtileError(f"'{spec}' is not of the form path/to/file.py:factory")
+        raise ModelError(f"'{spec}' is not of the form path/to/file.py:factory")
     if not path.is_file():
-        raise VtileError(f"no such file: {path}")
+        raise ModelError(f"no such file: {path}")
     module_spec = importlib.util.spec_from_file_location(path.stem, path)
     source = importlib.util.module_from_spec(module_spec)
     # As `python file.py` would, let the file import modules next to it.
@@ -64,21 +64,21 @@ def load_factory(spec: str) -> tuple["torch.nn.Module", tuple["torch.Tensor", ..
         module_spec.loader.exec_module(source)
         factory = getattr(source, factory_name, None)
         if not callable(factory):
-            raise VtileError(f"{path} defines no function {factory_name}()")
+            raise ModelError(f"{path} defines no function {factory_name}()")
         made = factory()
     except VtileError:
         raise
     except Exception as error:  # user code may raise anything
-        raise VtileError(f"{spec} failed: {type(error).__name__}: {error}") from None
+        raise ModelError(f"{spec} failed: {type(error).__name__}: {error}") from None
     finally:
         sys.path.remove(str(path.resolve().parent))
     if not (isinstance(made, tuple) and len(made) == 2 and isinstance(made[0], torch.nn.Module)):
-        raise VtileError(
+        raise ModelError(
             f"{spec} must return (model, example_inputs), a torch.nn.Module and "
             f"its inputs; it returned {type(made).__name__}"
         )
     model, inputs = made
     inputs = (inputs,) if isinstance(inputs, torch.Tensor) else tuple(inputs)
     if not all(isinstance(x, torch.Tensor) for x in inputs):
-        raise VtileError(f"{spec}: example_inputs must be tensors")
+        raise ModelError(f"{spec}: example_inputs must be tensors")
     return model, inputs

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
-from vtile.errors import VtileError
+from vtile.errors import BudgetError, UsageError
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
 from vtile.planner.memory import MemoryProfile, memory_profile
 
@@ -32,9 +32,14 @@ class PlannerOptions:
 
     def __post_init__(self) -> None:
         if self.max_recompute < 1.0:
-            raise VtileError(f"max recompute {self.max_recompute} must be at least 1.0")
+            raise UsageError(f"max recompute {self.max_recompute} must be at least 1.0")
         if self.memory_budget is not None and self.memory_budget <= 0:
-            raise VtileError(f"memory budget {self.memory_budget} must be positive")
+            raise UsageError(f"memory budget {self.memory_budget} must be positive")
+
+    def cli_options(self) -> list[str]:
+        """The `vtile` options that set these (the device follows the target)."""
+        budget = [] if self.memory_budget is None else ["--memory-budget", str(self.memory_budget)]
+        return [*budget, "--max-recompute", repr(self.max_recompute)]
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,35 @@ def plan_fusion(graph: OpGraph, options: PlannerOptions) -> FusionPlan:
             break
         groups, profile = best
     if options.memory_budget is not None and profile.peak_bytes > options.memory_budget:
-        raise VtileError(
-            f"no plan fits the memory budget of {options.memory_budget:,} bytes with at most "
-            f"{options.max_recompute}x recompute; the smallest peak found is "
-            f"{profile.peak_bytes:,} bytes (raise the budget or --max-recompute)"
-        )
+        raise BudgetError(_over_budget(graph, groups, profile, options))
     return FusionPlan(tuple(sorted(groups, key=lambda g: g.root)), profile, unfused)
+
+
+def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
+                 options: PlannerOptions) -> str:
+    """Names the smallest budget the planner meets, and the op that sets it."""
+    at = graph.nodes[profile.peak_node] if profile.peak_node >= 0 else None
+    group = next((g for g in groups if g.root == profile.peak_node), None)
+    if at is None:
+        where = "the function's arguments alone"
+    elif group is not None:
+        tile = "x".join(map(str, group.tile))
+        where = (f"{at.name} ({_line(at)}), computed in tiles of {tile} fused with the "
+                 f"{len(group.nodes) - 1} op(s) before it")
+    elif not at.fusible:
+        where = f"{at.name} ({_line(at)}), which cannot be tiled: {at.reason}"
+    else:
+        where = f"{at.name} ({_line(at)}), which no fusion group makes smaller"
+    return (
+        f"no plan fits the memory budget of {options.memory_budget:,} bytes; the smallest "
+        f"budget vtile can plan for is {profile.peak_bytes:,} bytes (with at most "
+        f"{options.max_recompute}x recompute), at {where}"
+    )
+
+
+def _line(node) -> str:
+    location = node.operation.location
+    return f"line {location.start_line}" if location.is_a_file() else str(location)
 
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
