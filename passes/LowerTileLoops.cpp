@@ -79,7 +79,8 @@ struct TileLowerLoops : vtile::impl::TileLowerLoopsBase<TileLowerLoops> {
       for (Operation &op : loop.getBody().front().without_terminator())
         rewriter.clone(op, mapping);
       result = tensor::InsertSliceOp::create(
-          rewriter, loc, mapping.lookup(store.getTile()), result,
+          // A stored value may come from outside the loop.
+          rewriter, loc, mapping.lookupOrDefault(store.getTile()), result,
           getAsIndexOpFoldResult(rewriter.getContext(), offsets),
           getAsIndexOpFoldResult(rewriter.getContext(), tile),
           llvm::SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1)));

@@ -96,7 +96,8 @@ struct DataflowMaterializeTileLoops
     if (llvm::all_of(tileSizes, isZeroInteger))
       return kernel.emitError() << "plan tile [" << tile
                                 << "] is the whole result; nothing to tile";
-    if (failed(hoistPaddingValues(kernel)))
+    if (failed(refuseNonPositiveScales(kernel)) ||
+        failed(hoistPaddingValues(kernel)))
       return failure();
 
     tile::LoopOp loop;
@@ -153,6 +154,32 @@ struct DataflowMaterializeTileLoops
     foldTileDestinations(kernel);
     placeBuffers(rewriter, loop);
     return success();
+  }
+
+  /// Upstream tiling asserts on an access such as `d0 * -1 + d1` (a conv
+  /// with a negative dilation or stride, which linalg's verifier accepts).
+  static LogicalResult refuseNonPositiveScales(dataflow::KernelOp kernel) {
+    WalkResult walk = kernel.getBody().walk([](linalg::LinalgOp op) {
+      for (AffineMap map : op.getIndexingMapsArray()) {
+        bool nonPositive = false;
+        for (AffineExpr result : map.getResults())
+          result.walk([&](AffineExpr expr) {
+            auto product = dyn_cast<AffineBinaryOpExpr>(expr);
+            if (product && product.getKind() == AffineExprKind::Mul)
+              if (auto scale = dyn_cast<AffineConstantExpr>(product.getRHS()))
+                nonPositive |= scale.getValue() <= 0;
+          });
+        if (nonPositive) {
+          op.emitError() << "cannot tile an op whose indexing map "
+                         << AffineMapAttr::get(map)
+                         << " scales a loop by a non-positive constant "
+                            "(a stride or dilation below 1)";
+          return WalkResult::interrupt();
+        }
+      }
+      return WalkResult::advance();
+    });
+    return failure(walk.wasInterrupted());
   }
 
   /// Upstream pad tiling crashes on a padding value computed inside the

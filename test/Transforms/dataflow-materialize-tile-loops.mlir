@@ -300,3 +300,23 @@ func.func @padding_value_from_indices(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x
   }
   return %y : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// A negative dilation verifies in linalg but made upstream tiling assert
+// (found by mutation).
+func.func @negative_dilation(%x: tensor<1x4x16x16xf32>, %w: tensor<8x4x1x1xf32>) -> tensor<1x8x16x16xf32> {
+  %y = dataflow.kernel ins(%x, %w : tensor<1x4x16x16xf32>, tensor<8x4x1x1xf32>)
+      plan #dataflow.plan<tile = [1, 8, 4, 16],
+                          halos = [#dataflow.halo<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>,
+                                   #dataflow.halo<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>],
+                          order = [0, 1, 2, 3], device = "cpu", peak_bytes = 0, recompute = 1.0>
+      -> tensor<1x8x16x16xf32> {
+  ^bb0(%a: tensor<1x4x16x16xf32>, %k: tensor<8x4x1x1xf32>):
+    %e = tensor.empty() : tensor<1x8x16x16xf32>
+    // expected-error @+1 {{cannot tile an op whose indexing map affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 - d5, d3 - d6)> scales a loop by a non-positive constant (a stride or dilation below 1)}}
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<-1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%a, %k : tensor<1x4x16x16xf32>, tensor<8x4x1x1xf32>) outs(%e : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+    dataflow.yield %c : tensor<1x8x16x16xf32>
+  }
+  return %y : tensor<1x8x16x16xf32>
+}

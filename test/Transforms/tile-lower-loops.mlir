@@ -137,3 +137,20 @@ func.func @dynamic_offset(%x: tensor<1x4x16x16xf32>, %h: index) -> tensor<1x4x6x
   %win = tile.load_window %x[0, 0, %h, 0] tile [1, 4, 4, 16] kernel [1, 1, 3, 3] pad_low [0, 0, 1, 1] padding %zero in "l1" : tensor<1x4x16x16xf32> -> tensor<1x4x6x18xf32>
   return %win : tensor<1x4x6x18xf32>
 }
+
+// -----
+
+// A stored value defined outside the loop is stored into every tile
+// (found by mutation: the lowering looked it up among the body's clones).
+// CHECK-LABEL: func.func @store_from_outside
+// CHECK-SAME: (%[[X:.+]]: tensor<4xf32>)
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<8xf32>
+// CHECK: %[[A:.+]] = tensor.insert_slice %[[X]] into %[[E]][0] [4] [1]
+// CHECK: %[[B:.+]] = tensor.insert_slice %[[X]] into %[[A]][4] [4] [1]
+// CHECK: return %[[B]]
+func.func @store_from_outside(%x: tensor<4xf32>) -> tensor<8xf32> {
+  %out = tile.loop (%i) tiles [4] -> tensor<8xf32> {
+    tile.store %x : tensor<4xf32>
+  }
+  return %out : tensor<8xf32>
+}

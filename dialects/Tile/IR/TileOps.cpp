@@ -4,6 +4,7 @@
 #include "dialects/Tile/IR/Tile.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace vtile::tile;
@@ -258,6 +259,30 @@ LogicalResult LoadWindowOp::verify() {
              << " with kernel " << getKernel()[dim] << ", stride "
              << getStrides()[dim] << " and dilation " << getDilations()[dim]
              << " (expected " << expected << ")";
+  }
+  return verifyConstantOffsets();
+}
+
+LogicalResult LoadWindowOp::verifyConstantOffsets() {
+  // Lowering slices the source from `offset * stride - low padding`; a
+  // window that misses the source entirely has nothing to slice, and huge
+  // offsets would overflow that start.
+  llvm::SmallVector<int64_t> strides = getStrides(), lows = getPadLows();
+  for (auto [dim, offset] : llvm::enumerate(getStaticOffsets())) {
+    int64_t size = getSource().getType().getDimSize(dim);
+    if (ShapedType::isDynamic(offset) || ShapedType::isDynamic(size))
+      continue;
+    std::optional<int64_t> start = llvm::checkedMul(offset, strides[dim]);
+    if (start)
+      start = llvm::checkedSub(*start, lows[dim]);
+    std::optional<int64_t> end =
+        start ? llvm::checkedAdd(*start, getType().getDimSize(dim))
+              : std::nullopt;
+    if (!end || *start >= size || *end <= 0)
+      return emitOpError()
+             << "offset " << offset << " in dimension " << dim
+             << " puts the window outside the source's " << size
+             << " elements (it starts at offset * stride - low padding)";
   }
   return success();
 }

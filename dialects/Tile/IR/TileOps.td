@@ -129,6 +129,8 @@ def Tile_LoadWindowOp : Tile_Op<"load_window", [Pure,
     /// The window size in dimension `dim` that the tile and receptive field
     /// imply: (tile - 1) * stride + (kernel - 1) * dilation + 1.
     int64_t getExpectedWindowSize(unsigned dim);
+    /// Constant offsets must put the window over the source.
+    ::mlir::LogicalResult verifyConstantOffsets();
   }];
 }
 

@@ -269,3 +269,30 @@ func.func @f(%in: tensor<16x16xf32>, %pad: f16) {
   return
 }
 
+
+// -----
+
+// The window would start at 16 * 1 - 0: past the source. (Found by mutation:
+// an offset of INT64_MAX overflowed the lowering's start computation.)
+func.func @f(%in: tensor<16x16xf32>, %pad: f32) {
+  // expected-error @+1 {{'tile.load_window' op offset 16 in dimension 0 puts the window outside the source's 16 elements (it starts at offset * stride - low padding)}}
+  %w = tile.load_window %in[16, 0] tile [8, 8] kernel [1, 1] padding %pad in "l1" : tensor<16x16xf32> -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%in: tensor<16x16xf32>, %pad: f32) {
+  // expected-error @+1 {{'tile.load_window' op offset 9223372036854775807 in dimension 1 puts the window outside the source's 16 elements}}
+  %w = tile.load_window %in[0, 9223372036854775807] tile [8, 8] kernel [1, 1] padding %pad in "l1" : tensor<16x16xf32> -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+// Low padding larger than the window: it lies wholly before the source.
+func.func @f(%in: tensor<16x16xf32>, %pad: f32) {
+  // expected-error @+1 {{'tile.load_window' op offset 0 in dimension 1 puts the window outside the source's 16 elements}}
+  %w = tile.load_window %in[0, 0] tile [8, 2] kernel [1, 3] pad_low [0, 4] padding %pad in "l1" : tensor<16x16xf32> -> tensor<8x4xf32>
+  return
+}
