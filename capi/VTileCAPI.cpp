@@ -11,7 +11,11 @@
 #include "passes/Passes.h"
 
 #include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
 #include "mlir/CAPI/IR.h"
+#include "mlir/CAPI/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 
 #define VTILE_CAPI_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -33,4 +37,18 @@ VTILE_CAPI_EXPORT void vtileRegisterPasses() {
     return true;
   }();
   (void)registered;
+}
+
+/// Runs `passManager` on `op` in a crash recovery context. Returns 0 if the
+/// passes ran, 1 if they failed (with diagnostics), 2 if one aborted or
+/// faulted: the process survives to report it, though the context may then
+/// hold half-rewritten IR and leaked memory.
+VTILE_CAPI_EXPORT int vtileRunPassManagerSafely(MlirPassManager passManager,
+                                                MlirOperation op) {
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext recovery;
+  mlir::LogicalResult result = mlir::failure();
+  if (!recovery.RunSafely([&] { result = unwrap(passManager)->run(unwrap(op)); }))
+    return 2;
+  return mlir::succeeded(result) ? 0 : 1;
 }

@@ -99,6 +99,15 @@ def DataflowInlineKernels : Pass<"dataflow-inline-kernels"> {
   }];
 }
 
+def TestAbort : Pass<"vtile-test-abort"> {
+  let summary = "Abort the process, as a failed assertion would (for tests)";
+  let description = [{
+    Tests use it to check that a pass that crashes inside `vtile compile`
+    is recovered from: the pipeline reports the crash with a reproducer
+    instead of taking the Python process down.
+  }];
+}
+
 def GeneralizeLinalgOps : Pass<"generalize-linalg-ops"> {
   let summary = "Rewrite the listed named linalg ops as linalg.generic";
   let description = [{

@@ -8,15 +8,19 @@ instance. We call it through ctypes with the context's C API pointer.
 from __future__ import annotations
 
 import ctypes
+import enum
 import functools
 from importlib import resources
 
 from mlir import ir
+from mlir.passmanager import PassManager
 
 from vtile.errors import InstallError
 
 _LIBRARY = "libVTileCAPI.so"
 _CONTEXT_CAPSULE = b"mlir.ir.Context._CAPIPtr"
+_PASS_MANAGER_CAPSULE = b"mlir.passmanager.PassManager._CAPIPtr"
+_OPERATION_CAPSULE = b"mlir.ir.Operation._CAPIPtr"
 
 
 class _MlirContext(ctypes.Structure):
@@ -25,28 +29,66 @@ class _MlirContext(ctypes.Structure):
     _fields_ = [("ptr", ctypes.c_void_p)]
 
 
+class _MlirOperation(ctypes.Structure):
+    """mlir-c's `MlirOperation`: a struct holding one pointer."""
+
+    _fields_ = [("ptr", ctypes.c_void_p)]
+
+
+class _MlirPassManager(ctypes.Structure):
+    """mlir-c's `MlirPassManager`: a struct holding one pointer."""
+
+    _fields_ = [("ptr", ctypes.c_void_p)]
+
+
 @functools.cache
-def _native() -> ctypes.CDLL:
+def _native() -> ctypes.PyDLL:
     path = resources.files("vtile") / "_native" / _LIBRARY
     if not path.is_file():
         raise InstallError(
             f"vtile's native library {_LIBRARY} is missing; "
             "reinstall vtile with `pip install .` from the repository"
         )
-    library = ctypes.CDLL(str(path))
+    # PyDLL keeps the GIL during calls: passes emit diagnostics to the
+    # bindings' Python handlers, which expect to hold it.
+    library = ctypes.PyDLL(str(path))
     library.vtileContextLoadDialects.argtypes = [_MlirContext]
     library.vtileContextLoadDialects.restype = None
+    library.vtileRunPassManagerSafely.argtypes = [_MlirPassManager, _MlirOperation]
+    library.vtileRunPassManagerSafely.restype = ctypes.c_int
     library.vtileRegisterPasses.argtypes = []
     library.vtileRegisterPasses.restype = None
     library.vtileRegisterPasses()
     return library
 
 
-def _capi_context(context: ir.Context) -> _MlirContext:
+def _capsule_pointer(capsule: object, name: bytes) -> int:
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
     get_pointer.restype = ctypes.c_void_p
     get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-    return _MlirContext(get_pointer(context._CAPIPtr, _CONTEXT_CAPSULE))
+    return get_pointer(capsule, name)
+
+
+def _capi_context(context: ir.Context) -> _MlirContext:
+    return _MlirContext(_capsule_pointer(context._CAPIPtr, _CONTEXT_CAPSULE))
+
+
+class PassOutcome(enum.IntEnum):
+    """What `run_pass_manager_safely` saw (vtileRunPassManagerSafely's codes)."""
+
+    SUCCEEDED = 0
+    FAILED = 1  # with error diagnostics
+    CRASHED = 2  # a pass aborted or faulted; recovered from
+
+
+def run_pass_manager_safely(manager: PassManager, operation: ir.Operation) -> PassOutcome:
+    """Runs `manager` on `operation` so that a pass that aborts (a failed
+    assertion) or faults is reported instead of killing the process.
+    Diagnostics go to the context's handlers, as with `manager.run`."""
+    return PassOutcome(_native().vtileRunPassManagerSafely(
+        _MlirPassManager(_capsule_pointer(manager._CAPIPtr, _PASS_MANAGER_CAPSULE)),
+        _MlirOperation(_capsule_pointer(operation._CAPIPtr, _OPERATION_CAPSULE)),
+    ))  # fmt: skip
 
 
 def load_dialects(context: ir.Context) -> ir.Context:

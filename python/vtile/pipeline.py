@@ -19,6 +19,8 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
+from vtile.context import PassOutcome, run_pass_manager_safely
+from vtile.diagnostics import collect_diagnostics
 from vtile.errors import CompileError, UsageError, VtileError
 from vtile.outputs import make_directory, write_all
 from vtile.versions import versions_line
@@ -83,6 +85,10 @@ class PipelineError(CompileError):
         self.replay = replay
 
 
+class PassFailure(Exception):
+    """A pass stage failed or crashed; the message says how."""
+
+
 @dataclass(frozen=True)
 class Pipeline:
     name: str
@@ -111,7 +117,7 @@ class Pipeline:
             except VtileError:
                 raise  # the user's to fix (e.g. a memory budget), not a compiler bug
             except Exception as error:
-                if isinstance(stage, PassStage) and not isinstance(error, ir.MLIRError):
+                if isinstance(stage, PassStage) and not isinstance(error, PassFailure):
                     raise
                 path, replay = self._reproducer(before, index - 1, options)
                 raise PipelineError(
@@ -175,7 +181,13 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
     if isinstance(stage, PassStage):
         manager = PassManager.parse(stage.pipeline, module.context)
         manager.enable_verifier(verify)
-        manager.run(module.operation)
+        with collect_diagnostics(module.context) as diagnostics:
+            outcome = run_pass_manager_safely(manager, module.operation)
+        if outcome == PassOutcome.CRASHED:
+            raise PassFailure("a pass crashed (it aborted or faulted; vtile recovered)")
+        if outcome == PassOutcome.FAILED:
+            errors = [d.message for d in diagnostics if d.severity == "error"]
+            raise PassFailure(errors[0] if errors else "a pass failed without a message")
         return
     # Python stages build IR; give them the module's context as the default.
     with module.context, ir.Location.unknown():
@@ -185,6 +197,8 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
 
 
 def _describe(error: Exception) -> str:
+    if isinstance(error, PassFailure):
+        return str(error)
     if isinstance(error, ir.MLIRError):
         diagnostics = error.error_diagnostics
         return diagnostics[0].message if diagnostics else str(error)

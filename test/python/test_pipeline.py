@@ -1,5 +1,7 @@
 """Pipeline instrumentation: dumps, timings, verification, reproducers."""
 
+import os
+import shlex
 import subprocess
 import sys
 from importlib import metadata
@@ -90,6 +92,19 @@ def test_failing_pass_stage_leaves_a_reproducer_vtile_opt_reruns(context, tmp_pa
     )
     assert rerun.returncode != 0
     assert "no #tile.target in scope" in rerun.stderr
+
+
+def test_a_crashing_pass_is_reported_with_a_reproducer_not_a_dead_process(context, tmp_path):
+    module = ir.Module.parse(FOLDABLE, context)
+    pipeline = Pipeline("test", [PassStage("fold", "builtin.module(canonicalize)"),
+                                 PassStage("crash", "builtin.module(vtile-test-abort)")])  # fmt: skip
+    with pytest.raises(PipelineError, match="failed in stage 'crash': a pass crashed") as caught:
+        pipeline.run(module, PipelineOptions(reproducer_dir=tmp_path))
+    assert caught.value.replay == f"vtile-opt --run-reproducer {caught.value.reproducer}"
+    assert "arith.addf" not in caught.value.reproducer.read_text()  # after the fold
+    rerun = subprocess.run(shlex.split(caught.value.replay), capture_output=True, text=True,
+                           env={**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin"})
+    assert rerun.returncode < 0 or "Stack dump" in rerun.stderr  # the same crash
 
 
 def test_verification_catches_a_python_stage_breaking_the_ir(context, tmp_path):
