@@ -222,6 +222,8 @@ def _compile(args: argparse.Namespace) -> int:
                   f"for {target.name}, pipeline '{args.pipeline}'", highlight=False)
     for timing in compiled.report.timings:
         console.print(f"  stage {timing.name}: {timing.seconds:.3f} s", highlight=False)
+    for note in compiled.report.notes:
+        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     if args.emit_mlir:
         flags = " ".join(compiled.iree_flags) or "none beyond the target's"
         console.print(f"wrote {args.emit_mlir}; IREE flags it needs: {flags}", highlight=False)

@@ -11,6 +11,7 @@ from vtile.backends.targets import Target
 from vtile.errors import UsageError
 from vtile.pipeline import PassStage, Pipeline, PythonStage, Stage
 from vtile.planner.plan import plan_module
+from vtile.planner.report import fusion_summary
 from vtile.planner.search import PlannerOptions
 
 NONE = "none"
@@ -79,7 +80,7 @@ def named_pipeline(
 
 
 def _plan_stage(options: PlannerOptions):
-    def plan(module: ir.Module) -> None:
-        plan_module(module, options, annotate=True)
+    def plan(module: ir.Module) -> list[str]:
+        return [fusion_summary(plan) for plan in plan_module(module, options, annotate=True)]
 
     return plan

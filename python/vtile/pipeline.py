@@ -46,10 +46,11 @@ class PassStage:
 
 @dataclass(frozen=True)
 class PythonStage:
-    """Runs a Python function that edits the module in place."""
+    """Runs a Python function that edits the module in place and may return
+    notes for the user (e.g. which ops the planner left unfused)."""
 
     name: str
-    run: Callable[[ir.Module], None]
+    run: Callable[[ir.Module], list[str] | None]
 
 
 Stage = PassStage | PythonStage
@@ -72,6 +73,7 @@ class PipelineOptions:
 class PipelineReport:
     timings: list[StageTiming] = field(default_factory=list)
     dumps: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # "stage: what it wants users to know"
 
 
 class PipelineError(CompileError):
@@ -113,7 +115,7 @@ class Pipeline:
             before = module.operation.clone()
             start = time.perf_counter()
             try:
-                _run_stage(stage, module, options.verify_each)
+                notes = _run_stage(stage, module, options.verify_each)
             except VtileError:
                 raise  # the user's to fix (e.g. a memory budget), not a compiler bug
             except Exception as error:
@@ -128,6 +130,7 @@ class Pipeline:
                     replay,
                 ) from error
             report.timings.append(StageTiming(stage.name, time.perf_counter() - start))
+            report.notes += [f"{stage.name}: {note}" for note in notes]
             if options.dump_dir:
                 report.dumps.append(_dump(module, options.dump_dir, index, stage.name))
         return report
@@ -177,7 +180,8 @@ def replay_options(reproducer_text: str) -> list[str]:
                      "a pass stage's reproducer reruns with vtile-opt --run-reproducer")
 
 
-def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
+def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> list[str]:
+    """Runs `stage`; returns the notes a Python stage has for the user."""
     if isinstance(stage, PassStage):
         manager = PassManager.parse(stage.pipeline, module.context)
         manager.enable_verifier(verify)
@@ -188,12 +192,13 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> None:
         if outcome == PassOutcome.FAILED:
             errors = [d.message for d in diagnostics if d.severity == "error"]
             raise PassFailure(errors[0] if errors else "a pass failed without a message")
-        return
+        return []
     # Python stages build IR; give them the module's context as the default.
     with module.context, ir.Location.unknown():
-        stage.run(module)
+        notes = stage.run(module)
     if verify:
         module.operation.verify()
+    return notes or []
 
 
 def _describe(error: Exception) -> str:

@@ -3,7 +3,7 @@ and the greedy planner's decisions on the zoo and benchmark models."""
 
 import pytest
 import zoo
-from linalg_models import UPSAMPLE
+from linalg_models import TWO_CONVS, UPSAMPLE
 from mlir import ir
 
 import vtile
@@ -13,6 +13,8 @@ from vtile.analysis.windows import Interval, full_box
 from vtile.frontends.model import load_model
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
 from vtile.planner.memory import memory_profile
+from vtile.planner.plan import plan_module
+from vtile.planner.report import fusion_summary
 from vtile.planner.search import PlannerOptions, plan_fusion
 
 # x: 1x4x16x16 -> pad -> conv 4->8 -> relu -> pad -> conv 8->4, weights constant.
@@ -413,3 +415,19 @@ def test_resnet8_leaves_its_late_low_resolution_stage_alone():
     assert not set(late) <= fused
     assert plan.profile.peak_bytes < plan.unfused.peak_bytes
     check_plan_is_well_formed(graph, plan, PlannerOptions())
+
+
+def test_fusion_summary_counts_groups_and_names_untileable_ops(context):
+    softmax = (
+        "%e3 = tensor.empty() : tensor<1x4x12x12xf32>\n"
+        "%s = linalg.softmax dimension(1) ins(%c2 : tensor<1x4x12x12xf32>) "
+        "outs(%e3 : tensor<1x4x12x12xf32>) -> tensor<1x4x12x12xf32>\n"
+        "return %s : tensor<1x4x12x12xf32>"
+    )
+    text = TWO_CONVS.replace("return %c2 : tensor<1x4x12x12xf32>", softmax)
+    module = ir.Module.parse(text, context)
+    (plan,) = plan_module(module, PlannerOptions())
+    summary = fusion_summary(plan)
+    assert summary.startswith("@main: 1 fusion group(s) over 2 of 3 ops")
+    assert "not tileable, run unfused: linalg.softmax (line" in summary
+    assert "has no indexing maps" in summary

@@ -44,6 +44,12 @@ class OpNode:
         return box_volume(full_box(self.result_shape)) * self.element_bytes
 
     @property
+    def where(self) -> str:
+        """Where the op is in its source, for messages: "line 12"."""
+        location = self.operation.location
+        return f"line {location.start_line}" if location.is_a_file() else str(location)
+
+    @property
     def fusible(self) -> bool:
         return self.access is not None
 

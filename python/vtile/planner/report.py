@@ -15,6 +15,22 @@ def _shape(sizes) -> str:
     return "x".join(map(str, sizes))
 
 
+def fusion_summary(function: FunctionPlan, examples: int = 3) -> str:
+    """One line: how much of the function is fused, and which ops vtile
+    cannot tile (they run unfused) and why."""
+    graph, plan = function.graph, function.plan
+    fused = sum(len(group.nodes) for group in plan.groups)
+    line = (f"@{function.function}: {len(plan.groups)} fusion group(s) over {fused} of "
+            f"{len(graph.nodes)} ops, estimated peak {plan.profile.peak_bytes:,} B vs "
+            f"{plan.unfused.peak_bytes:,} B layer by layer")
+    untileable = [node for node in graph.nodes if not node.fusible]
+    if untileable:
+        shown = "; ".join(f"{n.name} ({n.where}: {n.reason})" for n in untileable[:examples])
+        more = f"; and {len(untileable) - examples} more" if len(untileable) > examples else ""
+        line += f"; not tileable, run unfused: {shown}{more}"
+    return line
+
+
 def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
     functions = []
     for function in plans:

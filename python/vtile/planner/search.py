@@ -79,22 +79,17 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
         where = "the function's arguments alone"
     elif group is not None:
         tile = "x".join(map(str, group.tile))
-        where = (f"{at.name} ({_line(at)}), computed in tiles of {tile} fused with the "
+        where = (f"{at.name} ({at.where}), computed in tiles of {tile} fused with the "
                  f"{len(group.nodes) - 1} op(s) before it")
     elif not at.fusible:
-        where = f"{at.name} ({_line(at)}), which cannot be tiled: {at.reason}"
+        where = f"{at.name} ({at.where}), which cannot be tiled: {at.reason}"
     else:
-        where = f"{at.name} ({_line(at)}), which no fusion group makes smaller"
+        where = f"{at.name} ({at.where}), which no fusion group makes smaller"
     return (
         f"no plan fits the memory budget of {options.memory_budget:,} bytes; the smallest "
         f"budget vtile can plan for is {profile.peak_bytes:,} bytes (with at most "
         f"{options.max_recompute}x recompute), at {where}"
     )
-
-
-def _line(node) -> str:
-    location = node.operation.location
-    return f"line {location.start_line}" if location.is_a_file() else str(location)
 
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
