@@ -135,7 +135,6 @@ class Pipeline:
                 report.dumps.append(_dump(module, options.dump_dir, index, stage.name))
         return report
 
-
     def starting_at(self, stage_name: str) -> Pipeline:
         """The stages from `stage_name` on, for replaying a reproducer."""
         names = [stage.name for stage in self.stages]
@@ -152,11 +151,11 @@ class Pipeline:
         remaining = self.stages[failed:]
         if isinstance(remaining[0], PassStage):
             path = _write_reproducer(asm, remaining, options)
-            return path, f"vtile-opt --run-reproducer {path}"
+            return path, shlex.join(["vtile-opt", "--run-reproducer", str(path)])
         path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
         replay = None
         if self.replay_options is not None:
-            replay = f"vtile replay {path}"
+            replay = shlex.join(["vtile", "replay", str(path)])
             flags = shlex.join([*self.replay_options, "--from-stage", remaining[0].name])
             header = f"// vtile reproducer: {replay}\n{REPLAY_OPTIONS}{flags}\n"
         else:
@@ -230,7 +229,8 @@ def _write_reproducer(
     path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
     passes = [s.pipeline for s in remaining if isinstance(s, PassStage)]
     python = [s.name for s in remaining if isinstance(s, PythonStage)]
-    header = "// vtile reproducer: vtile-opt --run-reproducer " + str(path) + "\n"
+    command = shlex.join(["vtile-opt", "--run-reproducer", str(path)])
+    header = "// vtile reproducer: " + command + "\n"
     header += "// tools: " + versions_line() + "\n"
     if python:
         header += "// Python stages not included: " + ", ".join(python) + "\n"
