@@ -337,7 +337,7 @@ def _bench(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from vtile.compiler import planner_for
     from vtile.context import make_context
-    from vtile.frontends.mlir_text import load_mlir_file
+    from vtile.frontends.mlir_text import parse_module
     from vtile.named_pipelines import named_pipeline
     from vtile.pipeline import PipelineOptions, replay_options
 
@@ -347,11 +347,12 @@ def _replay(args: argparse.Namespace) -> int:
     parser = argparse.ArgumentParser(prog=f"{args.reproducer}'s options", add_help=False,
                                      parents=[_target_options()])  # fmt: skip
     parser.add_argument("--from-stage", required=True)
-    recorded = parser.parse_args(replay_options(args.reproducer.read_text()))
+    text = args.reproducer.read_text()
+    recorded = parser.parse_args(replay_options(text))
     target = _target(recorded)
     pipeline = named_pipeline(recorded.pipeline, planner_for(target, _planner(recorded)), target)
     pipeline = pipeline.starting_at(recorded.from_stage)
-    module = load_mlir_file(str(args.reproducer), make_context())
+    module = parse_module(text, make_context(), str(args.reproducer))
     pipeline.run(module, PipelineOptions(reproducer_dir=args.reproducer_dir))
     stages = ", ".join(stage.name for stage in pipeline.stages)
     console.print(f"replayed {args.reproducer}: pipeline '{pipeline.name}' stages {stages} "

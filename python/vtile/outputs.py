@@ -54,3 +54,9 @@ def write_all(files: Mapping[Path, bytes | str]) -> None:
         for temporary, _ in staged:
             if os.path.exists(temporary):
                 os.remove(temporary)
+
+
+def write_creating_directory(path: Path, text: str) -> None:
+    """Writes one file (a reproducer) whole, creating its directory."""
+    make_directory(path.parent)
+    write_all({path: text})

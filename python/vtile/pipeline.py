@@ -22,7 +22,7 @@ from mlir.passmanager import PassManager
 from vtile.context import PassOutcome, run_pass_manager_safely
 from vtile.diagnostics import collect_diagnostics
 from vtile.errors import CompileError, UsageError, VtileError
-from vtile.outputs import make_directory, write_all
+from vtile.outputs import write_creating_directory
 from vtile.versions import versions_line
 
 _ANCHOR = "builtin.module("
@@ -149,10 +149,11 @@ class Pipeline:
         """Writes what stage `failed` saw, and says how to rerun it."""
         asm = before.get_asm(enable_debug_info=True)
         remaining = self.stages[failed:]
-        if isinstance(remaining[0], PassStage):
-            path = _write_reproducer(asm, remaining, options)
-            return path, shlex.join(["vtile-opt", "--run-reproducer", str(path)])
         path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
+        if isinstance(remaining[0], PassStage):
+            replay = shlex.join(["vtile-opt", "--run-reproducer", str(path)])
+            _write_reproducer(path, replay, asm, remaining, options.verify_each)
+            return path, replay
         replay = None
         if self.replay_options is not None:
             replay = shlex.join(["vtile", "replay", str(path)])
@@ -160,7 +161,7 @@ class Pipeline:
             header = f"// vtile reproducer: {replay}\n{REPLAY_OPTIONS}{flags}\n"
         else:
             header = "// vtile reproducer: the IR Python stage " + remaining[0].name + " saw\n"
-        _write_text(path, header + "// tools: " + versions_line() + "\n" + asm)
+        write_creating_directory(path, header + "// tools: " + versions_line() + "\n" + asm)
         return path, replay
 
 
@@ -221,15 +222,13 @@ def _file_safe(name: str) -> str:
 
 
 def _write_reproducer(
-    module_asm: str, remaining: Sequence[Stage], options: PipelineOptions
-) -> Path:
+    path: Path, command: str, module_asm: str, remaining: Sequence[Stage], verify_each: bool
+) -> None:
     """Writes the IR the failing stage saw plus the remaining pass pipelines,
     in MLIR's reproducer format. Python stages cannot run in vtile-opt; they
     are listed in a comment and the pass stages after them are kept."""
-    path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
     passes = [s.pipeline for s in remaining if isinstance(s, PassStage)]
     python = [s.name for s in remaining if isinstance(s, PythonStage)]
-    command = shlex.join(["vtile-opt", "--run-reproducer", str(path)])
     header = "// vtile reproducer: " + command + "\n"
     header += "// tools: " + versions_line() + "\n"
     if python:
@@ -239,7 +238,7 @@ def _write_reproducer(
         "  external_resources: {\n    mlir_reproducer: {\n"
         f'      pipeline: "{pipeline}",\n'
         "      disable_threading: true,\n"
-        f"      verify_each: {'true' if options.verify_each else 'false'}\n"
+        f"      verify_each: {'true' if verify_each else 'false'}\n"
         "    }\n  }"
     )
     # Modules with resource blobs (e.g. weights) already end in a {-# #-}
@@ -248,11 +247,5 @@ def _write_reproducer(
         text = module_asm.replace("\n{-#\n", "\n{-#\n" + resources + ",\n", 1)
     else:
         text = module_asm + "\n{-#\n" + resources + "\n#-}\n"
-    _write_text(path, header + text)
-    return path
-
-
-def _write_text(path: Path, text: str) -> None:
-    make_directory(path.parent)
-    write_all({path: text})
+    write_creating_directory(path, header + text)
 

@@ -20,7 +20,7 @@ from mlir import ir
 
 from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, Target, VulkanTarget
 from vtile.errors import CompileError, InstallError, TargetError, UsageError
-from vtile.outputs import make_directory, write_all
+from vtile.outputs import write_creating_directory
 from vtile.versions import versions_line
 
 
@@ -106,9 +106,8 @@ def _iree_reproducer(
     command = shlex.join(
         ["iree-compile", str(path), *target.compile_flags(), *flags, "-o", os.devnull]
     )
-    make_directory(directory)
-    write_all({path: source.read_text()
-               + f"\n// vtile reproducer: {command}\n// tools: {versions_line()}\n"})  # fmt: skip
+    write_creating_directory(path, source.read_text()
+                             + f"\n// vtile reproducer: {command}\n// tools: {versions_line()}\n")
     return path, command
 
 
