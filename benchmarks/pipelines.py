@@ -29,6 +29,7 @@ from vtile.frontends.model import load_model
 from vtile.models import BENCHMARK_MODELS, edge_cnn
 from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
 from vtile.planner.plan import plan_module
+from vtile.planner.search import LOWERINGS, TILE_LOOPS, PlannerOptions
 from vtile.tables import Steps
 
 MODELS = {**BENCHMARK_MODELS, "edge_cnn": edge_cnn}
@@ -42,6 +43,8 @@ def main() -> int:
     parser.add_argument("--targets", nargs="+", default=["llvm-cpu"],
                         help="targets; vulkan-spirv is skipped without a Vulkan device")
     parser.add_argument("--pipeline", default=VERTICAL_FUSION, choices=list(PIPELINE_HELP))
+    parser.add_argument("--group-lowering", choices=LOWERINGS, default=TILE_LOOPS,
+                        help="how fusion groups reach IREE (see vtile compile --help)")
     parser.add_argument("--repetitions", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -60,7 +63,8 @@ def main() -> int:
                 expected = model.reference(model.sample_inputs)
                 for target in targets:
                     steps(f"compiling {name} for {target} (pipeline '{args.pipeline}')")
-                    candidate = compile_model(model, target, args.pipeline)
+                    candidate = compile_model(model, target, args.pipeline,
+                                              planner=PlannerOptions(lowering=args.group_lowering))
                     error = max(float(np.max(np.abs(o - e)))
                                 for o, e in zip(candidate(*model.sample_inputs), expected))
                     comparison = compare(candidate, args.repetitions, steps)
@@ -68,7 +72,7 @@ def main() -> int:
                     rows.append((comparison, error, *_planned(planned)))
     except VtileError as error:
         sys.exit(f"pipelines.py: error: {error}")
-    Console(width=200).print(_table(rows, args.pipeline))
+    Console(width=220).print(_table(rows, f"{args.pipeline}', groups as '{args.group_lowering}"))
     if args.json:
         args.json.write_text(json.dumps([
             dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio,
@@ -87,7 +91,8 @@ def _planned(plans) -> tuple[float, int]:
 
 def _table(rows, pipeline: str) -> Table:
     table = Table(
-        "model", "target", "IREE peak", "vtile peak", "planned peak", "memory ratio",
+        "model", "target", "IREE peak", "vtile peak", "IREE stack", "vtile stack",
+        "planned peak", "memory ratio",
         "transient ratio",
         "IREE median", "vtile median", "latency ratio", "recompute", "max abs error",
         title=f"vtile '{pipeline}' vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
@@ -96,7 +101,9 @@ def _table(rows, pipeline: str) -> Table:
         table.add_row(
             comparison.model, comparison.target,
             f"{comparison.baseline.device_local_peak_bytes:,} B",
-            f"{comparison.candidate.device_local_peak_bytes:,} B", f"{planned:,} B",
+            f"{comparison.candidate.device_local_peak_bytes:,} B",
+            f"{comparison.baseline.max_dispatch_stack_bytes:,} B",
+            f"{comparison.candidate.max_dispatch_stack_bytes:,} B", f"{planned:,} B",
             f"{comparison.memory_ratio:.2f}", f"{comparison.transient_ratio:.2f}",
             f"{comparison.baseline.median_ms:.3f} ms", f"{comparison.candidate.median_ms:.3f} ms",
             f"{comparison.latency_ratio:.2f}", f"{recompute:.3f}", f"{error:.1e}",
@@ -105,7 +112,9 @@ def _table(rows, pipeline: str) -> Table:
     if latency:
         geomean = math.exp(sum(math.log(r) for r in latency) / len(latency))
         table.caption = (f"latency ratio geometric mean {geomean:.2f}; peaks: DEVICE_LOCAL of "
-                         "iree-run-module --print_statistics (local-sync on llvm-cpu); transients: "
+                         "iree-run-module --print_statistics (local-sync on llvm-cpu); stack: the "
+                         "largest static stack of any dispatch, times the CPUs (workers), added "
+                         "to the peak in the memory ratio; transients: "
                          "IREE's scheduled transient memory (compile statistics), the measure "
                          "on vulkan-spirv, whose runtime peak is a fixed 64 MiB pool")
     return table

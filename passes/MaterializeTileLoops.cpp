@@ -42,7 +42,9 @@ struct DataflowMaterializeTileLoops
   void runOnOperation() override {
     llvm::SmallVector<dataflow::KernelOp> kernels;
     getOperation()->walk([&](dataflow::KernelOp kernel) {
-      if (kernel.getPlan())
+      // Groups planned as one dispatch are tiled inside that dispatch.
+      if (kernel.getPlan() &&
+          kernel.getPlan()->getLowering() == dataflow::PlanAttr::kTileLoops)
         kernels.push_back(kernel);
     });
     for (dataflow::KernelOp kernel : kernels)

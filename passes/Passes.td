@@ -47,8 +47,9 @@ def DataflowFormKernels : Pass<"dataflow-form-kernels"> {
 def DataflowMaterializeTileLoops : Pass<"dataflow-materialize-tile-loops"> {
   let summary = "Compute each planned kernel's result one output tile at a time";
   let description = [{
-    Tiles the root of every `dataflow.kernel` that has a plan with the
-    plan's output tile sizes and loop order, and fuses every producer inside
+    Tiles the root of every `dataflow.kernel` whose plan has lowering
+    `"tile-loops"` (kernels planned as one dispatch are left to
+    `dataflow-form-dispatch-regions`) with the plan's output tile sizes and loop order, and fuses every producer inside
     the kernel into the tile: upstream `TilingInterface` tiling
     (`scf::tileConsumerAndFuseProducersUsingSCF`) with a `tile.loop` as the
     loop. Each iteration recomputes the halo its tile needs from the
@@ -86,6 +87,51 @@ def TileLowerLoops : Pass<"tile-lower-loops"> {
     producer then writes straight into the result (measured; see the README).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
+  let summary = "Make each kernel planned as one dispatch an IREE dispatch region";
+  let description = [{
+    Replaces every `dataflow.kernel` whose plan has lowering `"dispatch"` by
+    a `flow.dispatch.region` (IREE's op, built in generic form since vtile
+    does not link IREE's dialects; the context must allow unregistered
+    ops). IREE compiles the region as one dispatch, and the codegen spec
+    vtile generates for it (`vtile.backends.dispatch_codegen`) tiles it
+    inside: the halos are recomputed per workgroup tile and the
+    intermediate tiles never leave the kernel.
+    - Every value is computed on a domain grown by the padding its
+      consumers add (scaled by their strides), each `tensor.pad` becomes an
+      elementwise mask, and only the group's input is padded: tiles through
+      a pad would otherwise have a border-dependent (dynamic) size.
+    - Elementwise chains are fused (upstream patterns, single-use
+      producers): IREE would fuse them itself and drop the tags below.
+    - Ops computed from constants alone (weights, folded batch norms) stay
+      outside the region, which reads them; IREE evaluates them once.
+    - Every op inside gets its own `tensor.empty`/`fill` destination and
+      the scalar constants it uses.
+    - Every linalg op and pad gets `vtile.node = K`, its position in the
+      region, and `vtile.loop_ranges`, its static iteration domain; the root
+      (the op whose result leaves the region) also `vtile.dispatch =
+      "FUNCTION.N"` and `vtile.tile_sizes`, the plan's tile: the codegen
+      spec selects ops by these tags.
+
+    A kernel it cannot take keeps lowering `"tile-loops"` (same numbers,
+    more dispatches) with a remark saying why: an op other than a linalg op
+    or a pad, a value two ops read with different windows, or a destination
+    computed before the op (a bias a convolution accumulates into). Runs
+    before `dataflow-materialize-tile-loops`, which then tiles those.
+    ```mlir
+    %y = "flow.dispatch.region"() <{operandSegmentSizes = array<i32: 0, 0>}> ({
+      ...
+      %r = linalg.generic {..., vtile.node = 6 : i64, vtile.dispatch = "main.0",
+                           vtile.tile_sizes = array<i64: 1, 8, 4, 16>} ...
+      "flow.return"(%r) : (tensor<1x8x16x16xf32>) -> ()
+    }) : () -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

@@ -19,7 +19,7 @@ def _target_options() -> argparse.ArgumentParser:
     """The target, pipeline and planner options every compiling command takes."""
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
     from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
-    from vtile.planner.search import DEFAULT_MAX_RECOMPUTE
+    from vtile.planner.search import DEFAULT_MAX_RECOMPUTE, LOWERINGS, TILE_LOOPS
 
     target = argparse.ArgumentParser(add_help=False)
     group = target.add_argument_group("target")
@@ -41,6 +41,11 @@ def _target_options() -> argparse.ArgumentParser:
     planning.add_argument("--max-recompute", type=float, default=DEFAULT_MAX_RECOMPUTE,
                           metavar="RATIO", help="cap on work with halo recomputation divided "
                           f"by work without it (default: {DEFAULT_MAX_RECOMPUTE})")
+    planning.add_argument("--group-lowering", choices=LOWERINGS, default=TILE_LOOPS,
+                          help="how fusion groups reach IREE: 'tile-loops' runs each op of "
+                          "each tile as its own dispatch; 'dispatch' makes a group one "
+                          "dispatch tiled inside it (llvm-cpu; groups it cannot take keep "
+                          f"tile loops, and compile says why) (default: {TILE_LOOPS})")
     return target
 
 
@@ -156,7 +161,8 @@ def _bytes(text: str) -> int:
 def _planner(args: argparse.Namespace):
     from vtile.planner.search import PlannerOptions
 
-    return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute)
+    return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute,
+                          lowering=args.group_lowering)
 
 
 def _at_least_two(text: str) -> int:
@@ -197,6 +203,7 @@ def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
 
 
 def _compile(args: argparse.Namespace) -> int:
+    from vtile.backends.dispatch_codegen import dispatch_flags
     from vtile.outputs import check_writable, make_directory, write_all
     from vtile.pipeline import PipelineOptions
     from vtile.tables import Steps
@@ -214,8 +221,14 @@ def _compile(args: argparse.Namespace) -> int:
         compiled = _import_and_compile(args, target, steps, options)
     model = compiled.model
     outputs = {output: compiled.vmfb}
+    flags = list(compiled.iree_flags)
     if args.emit_mlir:
         outputs[args.emit_mlir] = compiled.mlir
+        if compiled.codegen_library is not None:
+            # One-dispatch groups compile only with their codegen library.
+            library = args.emit_mlir.with_suffix(".codegen.mlir")
+            outputs[library] = compiled.codegen_library
+            flags += dispatch_flags(library.resolve())
     write_all(outputs)
     signature = ", ".join(map(str, model.inputs))
     console.print(f"wrote {output} ({len(compiled.vmfb):,} bytes): @{model.function}({signature}) "
@@ -225,8 +238,8 @@ def _compile(args: argparse.Namespace) -> int:
     for note in compiled.report.notes:
         console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     if args.emit_mlir:
-        flags = " ".join(compiled.iree_flags) or "none beyond the target's"
-        console.print(f"wrote {args.emit_mlir}; IREE flags it needs: {flags}", highlight=False)
+        needed = " ".join(flags) or "none beyond the target's"
+        console.print(f"wrote {args.emit_mlir}; IREE flags it needs: {needed}", highlight=False)
     return 0
 
 

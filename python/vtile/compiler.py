@@ -9,15 +9,19 @@ from pathlib import Path
 import numpy as np
 from mlir import ir
 
+from vtile.backends.dispatch_codegen import codegen_library, find_dispatches
 from vtile.backends.iree import LoadedModule, compile_vmfb, load
 from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
-from vtile.errors import UsageError
+from vtile.errors import CompileError, UsageError
 from vtile.frontends.model import Model, load_model
 from vtile.named_pipelines import DEFAULT_PIPELINE, iree_flags, named_pipeline
 from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions, PipelineReport
-from vtile.planner.search import PlannerOptions
+from vtile.planner.search import TILE_LOOPS, PlannerOptions
+
+# How iree-compile says a dispatch needs more stack than its limit.
+STACK_EXCEEDED = "exceeded stack allocation limit"
 
 
 @dataclass
@@ -33,6 +37,9 @@ class CompiledModel:
     # Flags the pipeline's output needs from a plain `iree-compile`, beyond
     # the target's own; `vtile compile --emit-mlir` users pass them.
     iree_flags: list[str] = field(default_factory=list)
+    # The transform-dialect library its one-dispatch groups need, if any
+    # (passed with vtile.backends.dispatch_codegen.dispatch_flags).
+    codegen_library: str | None = None
     _loaded: LoadedModule | None = field(default=None, repr=False)
 
     def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
@@ -96,8 +103,22 @@ def compile_model(
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
     text = str(module)
     flags = iree_flags(pipeline)
-    vmfb = compile_vmfb(text, target, flags, options.reproducer_dir)
-    return CompiledModel(model, target, pipeline, text, vmfb, report, flags)
+    dispatches = find_dispatches(module)
+    library = codegen_library(dispatches) if dispatches else None
+    try:
+        vmfb = compile_vmfb(text, target, flags, options.reproducer_dir, library)
+    except CompileError as error:
+        if library is None or STACK_EXCEEDED not in str(error):
+            raise
+        # The stack model under-read a group: IREE counted more. Same numbers
+        # with tile loops; say so.
+        fallback = compile_model(model, target, pipeline, options,
+                                 replace(planner, lowering=TILE_LOOPS))
+        fallback.report.notes.append(
+            f"one-dispatch groups kept as tile loops: {str(error).split(' (reproducer')[0]}"
+        )
+        return fallback
+    return CompiledModel(model, target, pipeline, text, vmfb, report, flags, library)
 
 
 def planner_for(target: Target, planner: PlannerOptions | None) -> PlannerOptions:

@@ -45,10 +45,14 @@ GENERALIZE_FOR_IREE = PassStage(
 
 # The C++ half of vertical fusion, in order; each pass also runs alone in vtile-opt.
 FUSION_PASSES = (
-    ("form-kernels", "builtin.module(func.func(dataflow-form-kernels))"),
-    ("materialize-tile-loops", "builtin.module(func.func(dataflow-materialize-tile-loops))"),
-    ("lower-tile-loops",
-     "builtin.module(func.func(tile-lower-loops,dataflow-inline-kernels,canonicalize,cse))"),
+    PassStage("form-kernels", "builtin.module(func.func(dataflow-form-kernels))"),
+    # First: a group it cannot make one dispatch goes back to tile loops.
+    PassStage("form-dispatch-regions",
+              "builtin.module(func.func(dataflow-form-dispatch-regions))", makes_foreign_ops=True),
+    PassStage("materialize-tile-loops",
+              "builtin.module(func.func(dataflow-materialize-tile-loops))"),
+    PassStage("lower-tile-loops",
+              "builtin.module(func.func(tile-lower-loops,dataflow-inline-kernels,canonicalize,cse))"),
 )  # fmt: skip
 
 
@@ -70,7 +74,7 @@ def named_pipeline(
     stages: list[Stage] = [GENERALIZE_FOR_IREE]
     if name == VERTICAL_FUSION:
         stages.append(PythonStage("plan-fusion", _plan_stage(planner)))
-        stages += [PassStage(stage, passes) for stage, passes in FUSION_PASSES]
+        stages += FUSION_PASSES
     elif name != NONE:
         raise UsageError(f"unknown pipeline '{name}'; known: {', '.join(PIPELINE_HELP)}")
     if target is not None and target.lowering_passes is not None:

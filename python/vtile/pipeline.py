@@ -34,6 +34,9 @@ class PassStage:
 
     name: str
     pipeline: str
+    # Its output holds ops of dialects vtile does not load (IREE's
+    # flow.dispatch.region, in generic form), so the context must allow them.
+    makes_foreign_ops: bool = False
 
     def __post_init__(self) -> None:
         # Anchoring on the module lets stages be merged into one reproducer.
@@ -185,6 +188,8 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> list[str]:
     if isinstance(stage, PassStage):
         manager = PassManager.parse(stage.pipeline, module.context)
         manager.enable_verifier(verify)
+        if stage.makes_foreign_ops:
+            module.context.allow_unregistered_dialects = True
         with collect_diagnostics(module.context) as diagnostics:
             outcome = run_pass_manager_safely(manager, module.operation)
         if outcome == PassOutcome.CRASHED:
@@ -192,7 +197,8 @@ def _run_stage(stage: Stage, module: ir.Module, verify: bool) -> list[str]:
         if outcome == PassOutcome.FAILED:
             errors = [d.message for d in diagnostics if d.severity == "error"]
             raise PassFailure(errors[0] if errors else "a pass failed without a message")
-        return []
+        # Remarks are the passes' notes for the user (e.g. a group kept as tile loops).
+        return [d.message for d in diagnostics if d.severity == "remark"]
     # Python stages build IR; give them the module's context as the default.
     with module.context, ir.Location.unknown():
         notes = stage.run(module)

@@ -16,20 +16,23 @@ from mlir import ir
 
 import vtile
 from vtile.analysis.graph import build_graph
+from vtile.backends.dispatch_codegen import codegen_library, find_dispatches
 from vtile.backends.iree import compile_vmfb, load
 from vtile.backends.targets import Target, make_target
 from vtile.errors import VtileError
 from vtile.named_pipelines import FUSION_PASSES, NONE, VERTICAL_FUSION, named_pipeline
-from vtile.pipeline import PassStage, Pipeline, PipelineOptions, PythonStage
+from vtile.pipeline import Pipeline, PipelineOptions, PythonStage
 from vtile.planner.annotate import annotate
 from vtile.planner.groups import group_cost, is_legal, tiled_dimension
 from vtile.planner.memory import memory_profile
-from vtile.planner.search import FusionPlan
+from vtile.planner.search import DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
 RTOL, ATOL = 1e-5, 1e-5
 FORCED = "forced-plan"  # vertical fusion with random legal groups and strips
+FORCED_DISPATCH = "forced-plan-one-dispatch"  # the same, each group one dispatch where it can be
 FAILURES = Path("vtile-fuzz-failures")
-CASES = {"llvm-cpu": 0, "vulkan-spirv": 0}  # graphs checked, for the summary line
+CASES = {"llvm-cpu": 0, "llvm-cpu one-dispatch": 0, "vulkan-spirv": 0}
+DISPATCHES: dict[str, int] = {}  # per pipeline kind: groups compiled as one dispatch  # graphs checked, for the summary line
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,11 @@ class Mismatch:
         return f"{self.case} under '{self.pipeline}': {self.problem} (function saved to {self.mlir})"
 
 
-def forced_plan_stage(seed: int) -> PythonStage:
+def forced_plan_stage(seed: int, lowering: str = TILE_LOOPS) -> PythonStage:
     """Plans every function with random legal groups of consecutive ops and
-    random dividing strip heights: the plans the planner would not pick."""
+    random dividing strip heights: the plans the planner would not pick.
+    `lowering` is what every group asks for (groups that cannot be one
+    dispatch keep their tile loops)."""
 
     def plan(module: ir.Module) -> None:
         rng = random.Random(seed)
@@ -71,15 +76,17 @@ def forced_plan_stage(seed: int) -> PythonStage:
                         groups.append(group_cost(graph, nodes, dim, tile))
                 start = end + 1
             profile = memory_profile(graph, groups)
-            annotate(graph, FusionPlan(tuple(groups), profile, memory_profile(graph, [])), "cpu")
+            annotate(graph, FusionPlan(tuple(groups), profile, memory_profile(graph, [])),
+                     PlannerOptions(lowering=lowering))
 
     return PythonStage(FORCED, plan)
 
 
 def pipeline_for(kind: str, target: Target, seed: int) -> Pipeline:
-    if kind != FORCED:
+    if kind not in (FORCED, FORCED_DISPATCH):
         return named_pipeline(kind, None, target)
-    stages = [forced_plan_stage(seed), *(PassStage(s, p) for s, p in FUSION_PASSES)]
+    lowering_asked = DISPATCH if kind == FORCED_DISPATCH else TILE_LOOPS
+    stages = [forced_plan_stage(seed, lowering_asked), *FUSION_PASSES]
     lowering = named_pipeline(NONE, None, target).stages
     return Pipeline(FORCED, [*stages, *lowering])
 
@@ -125,7 +132,10 @@ def _compile(cases: dict[str, Graph], kind: str, target: Target, seed: int, fail
     module = ir.Module.parse(module_text(cases), vtile.make_context())
     options = PipelineOptions(reproducer_dir=failures / "reproducers")
     pipeline_for(kind, target, seed).run(module, options)
-    return compile_vmfb(str(module), target)
+    dispatches = find_dispatches(module)
+    DISPATCHES[kind] = DISPATCHES.get(kind, 0) + len(dispatches)
+    library = codegen_library(dispatches) if dispatches else None
+    return compile_vmfb(str(module), target, codegen_library=library)
 
 
 def _save(graph: Graph, failures: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fuzz_graphs import graphs
-from fuzz_harness import CASES, FORCED, run_batch, run_regression
+from fuzz_harness import CASES, FORCED, FORCED_DISPATCH, run_batch, run_regression
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +22,7 @@ BATCH = 50  # graphs per module: one iree-compile per pipeline serves them all
 # scripts/fuzz_soak.py raises these and picks a seed; CI runs the defaults.
 CPU_BATCHES = int(os.environ.get("VTILE_FUZZ_BATCHES", "10"))
 VULKAN_BATCHES = int(os.environ.get("VTILE_FUZZ_VULKAN_BATCHES", "1"))
+DISPATCH_BATCHES = int(os.environ.get("VTILE_FUZZ_DISPATCH_BATCHES", "4"))
 SOAK = "VTILE_FUZZ_SOAK" in os.environ  # random seeds (pytest --hypothesis-seed)
 REGRESSIONS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.mlir"))
 
@@ -34,6 +35,15 @@ FUZZ = settings(deadline=None, derandomize=not SOAK, database=None, print_blob=T
 def test_fused_graphs_match_numpy_on_llvm_cpu(batch, seed):
     mismatches = run_batch(batch, (VERTICAL_FUSION, FORCED, NONE), "llvm-cpu", seed)
     CASES["llvm-cpu"] += len(batch)
+    assert not mismatches, "\n".join(map(str, mismatches))
+
+
+@settings(FUZZ, max_examples=DISPATCH_BATCHES)
+@given(batch=st.lists(graphs(), min_size=BATCH, max_size=BATCH), seed=st.integers(0, 2**16))
+def test_one_dispatch_groups_match_numpy_on_llvm_cpu(batch, seed):
+    """Random forced plans with every group asking to be one dispatch."""
+    mismatches = run_batch(batch, (FORCED_DISPATCH,), "llvm-cpu", seed)
+    CASES["llvm-cpu one-dispatch"] += len(batch)
     assert not mismatches, "\n".join(map(str, mismatches))
 
 

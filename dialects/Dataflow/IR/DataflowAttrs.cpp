@@ -37,7 +37,7 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ArrayRef<HaloAttr> halos,
                                ArrayRef<int64_t> order, StringRef device,
                                int64_t peakBytes,
-                               llvm::APFloat recompute) {
+                               llvm::APFloat recompute, StringRef lowering) {
   for (auto [dim, size] : llvm::enumerate(tileSizes))
     if (size <= 0)
       return emitError() << "plan tile size " << size << " in dimension "
@@ -65,5 +65,9 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "plan recompute ratio "
                        << vtile::formatDouble(recompute.convertToDouble())
                        << " must be positive (1.0 = no recomputation)";
+  if (lowering != PlanAttr::kTileLoops && lowering != PlanAttr::kDispatch)
+    return emitError() << "plan lowering \"" << lowering << "\" is neither \""
+                       << PlanAttr::kTileLoops << "\" nor \""
+                       << PlanAttr::kDispatch << "\"";
   return success();
 }

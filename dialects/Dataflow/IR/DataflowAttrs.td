@@ -44,7 +44,11 @@ def Dataflow_PlanAttr : Dataflow_Attr<"Plan", "plan"> {
     - `peak_bytes`: the planner's estimate of the kernel's peak memory;
     - `recompute`: work done including halo recomputation divided by the
       work without it (1.0 means no recomputation; below 1.0 when the strips
-      skip producer rows that no consumer reads).
+      skip producer rows that no consumer reads);
+    - `lowering`: how the group reaches IREE: `"tile-loops"` (the default,
+      omitted when printed) computes it one tile at a time in vtile's own
+      loops, each op of a tile its own IREE dispatch;
+      `"dispatch"` makes the whole group one IREE dispatch, tiled inside.
 
     ```mlir
     #dataflow.plan<tile = [1, 32, 8, 8],
@@ -60,14 +64,20 @@ def Dataflow_PlanAttr : Dataflow_Attr<"Plan", "plan"> {
     ArrayRefParameter<"int64_t", "loop order, outermost first">:$order,
     StringRefParameter<"device placement">:$device,
     "int64_t":$peak_bytes,
-    DoubleParameter<"recompute ratio">:$recompute
+    DoubleParameter<"recompute ratio">:$recompute,
+    StringRefParameter<"how the group is lowered", "\"tile-loops\"">:$lowering
   );
   let assemblyFormat = [{
     `<` `tile` `=` `[` $tile_sizes `]` `,` `halos` `=` `[` $halos `]` `,`
     `order` `=` `[` $order `]` `,` `device` `=` $device `,`
-    `peak_bytes` `=` $peak_bytes `,` `recompute` `=` $recompute `>`
+    `peak_bytes` `=` $peak_bytes `,` `recompute` `=` $recompute
+    (`,` `lowering` `=` $lowering^)? `>`
   }];
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    static constexpr ::llvm::StringLiteral kTileLoops = "tile-loops";
+    static constexpr ::llvm::StringLiteral kDispatch = "dispatch";
+  }];
 }
 
 #endif // VTILE_DATAFLOW_ATTRS_TD

@@ -18,7 +18,9 @@ import iree.runtime as iree_runtime
 import numpy as np
 from mlir import ir
 
+from vtile.backends.dispatch_codegen import CODEGEN_LIBRARY_NAME, dispatch_flags
 from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, Target, VulkanTarget
+from vtile.planner.lowering import DISPATCH_STACK_BYTES, WORKER_STACK_BYTES
 from vtile.errors import CompileError, InstallError, TargetError, UsageError
 from vtile.outputs import write_creating_directory
 from vtile.versions import versions_line
@@ -40,8 +42,11 @@ def compile_vmfb(
     target: Target,
     extra_flags: Sequence[str] = (),
     reproducer_dir: Path | None = None,
+    codegen_library: str | None = None,
 ) -> bytes:
     """Compiles to an IREE VM flatbuffer; `extra_flags` pass through untouched.
+    `codegen_library` is the transform-dialect library that compiles the
+    module's one-dispatch groups (vtile.backends.dispatch_codegen).
     If iree-compile fails, what it failed on goes to `reproducer_dir`.
 
     Runs iree-compile as a program: the iree.compiler Python package carries
@@ -50,12 +55,14 @@ def compile_vmfb(
     with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
         output = Path(scratch) / "module.vmfb"
         try:
-            _iree_compile(mlir_text, target, [*extra_flags, "-o", str(output)], scratch)
+            _iree_compile(mlir_text, target, [*extra_flags, "-o", str(output)], scratch,
+                          codegen_library)
         except CompileError as error:
             if reproducer_dir is None:
                 raise
             source = Path(scratch) / "input.mlir"
-            path, command = _iree_reproducer(source, target, extra_flags, reproducer_dir)
+            path, command = _iree_reproducer(source, target, extra_flags, reproducer_dir,
+                                             codegen_library)
             message = str(error).replace(str(source), str(path))
             raise CompileError(
                 f"{message} (reproducer: {path}; rerun it with: {command})"
@@ -64,7 +71,8 @@ def compile_vmfb(
 
 
 def scheduled_transient_bytes(
-    mlir_text: str, target: Target, extra_flags: Sequence[str] = ()
+    mlir_text: str, target: Target, extra_flags: Sequence[str] = (),
+    codegen_library: str | None = None,
 ) -> int:
     """The transient memory IREE's stream scheduling reserves for the module
     (the aggregate `transient-memory-size` of `--iree-scheduling-dump-statistics`): the
@@ -76,33 +84,82 @@ def scheduled_transient_bytes(
             [*extra_flags, "--compile-to=hal", "-o", os.devnull,
              "--iree-scheduling-dump-statistics-format=json",
              f"--iree-scheduling-dump-statistics-file={statistics}"],
-            scratch,
+            scratch, codegen_library,
         )  # fmt: skip
         report = json.loads(statistics.read_text())
     return int(report["stream-aggregate"]["execution"]["transient-memory-size"])
 
 
-def _iree_compile(mlir_text: str, target: Target, flags: Sequence[str], scratch: str) -> None:
+def max_dispatch_stack_bytes(
+    mlir_text: str, target: Target, extra_flags: Sequence[str] = (),
+    codegen_library: str | None = None,
+) -> int:
+    """The largest static stack any dispatch of the module allocates: memory
+    IREE's DEVICE_LOCAL statistics never see. iree-compile at a 1-byte
+    limit reports every dispatch's ("Got N bytes"); 0 if none uses any."""
+    with tempfile.TemporaryDirectory(prefix="vtile-") as scratch:
+        stderr = _iree_compile(mlir_text, target, [*extra_flags, "-o", os.devnull], scratch,
+                               codegen_library, stack_limit=1, check=False)
+        return max(map(int, _STACK_NEEDED.findall(stderr)), default=0)
+
+
+_STACK_NEEDED = re.compile(r"exceeded stack allocation limit of \d+ bytes for function\. Got (\d+) bytes")
+
+
+def _iree_compile(
+    mlir_text: str, target: Target, flags: Sequence[str], scratch: str,
+    codegen_library: str | None = None, stack_limit: int | None = None, check: bool = True,
+) -> str:
+    """Runs iree-compile; returns its stderr. `check`: raise CompileError
+    if it fails."""
     if target.device_targets is not None:
         mlir_text = _with_device_targets(mlir_text, target.device_targets)
     source = Path(scratch) / "input.mlir"
     source.write_text(mlir_text)
-    result = subprocess.run(
-        [iree_tool("iree-compile"), str(source), *target.compile_flags(), *flags],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
+    if codegen_library is not None:
+        library = Path(scratch) / CODEGEN_LIBRARY_NAME
+        library.write_text(codegen_library)
+        flags = [*flags, *dispatch_flags(library, stack_limit or DISPATCH_STACK_BYTES)]
+    elif stack_limit is not None:
+        flags = [*flags, f"--iree-llvmcpu-stack-allocation-limit={stack_limit}"]
+    command = [iree_tool("iree-compile"), str(source), *target.compile_flags(), *flags]
+    result = _run_iree_compile(command)
+    # A library that does not load is only logged, and iree-compile goes on
+    # with its default codegen, which cannot compile a multi-op dispatch well.
+    failed = result.returncode != 0 or (codegen_library is not None and "error:" in result.stderr)
+    if check and failed:
         raise CompileError(f"iree-compile failed for {target.name}: {_first_error(result)}")
+    return result.stderr
+
+
+# iree-compile 3.13 once hung at start-up on a 5 KB module (three threads
+# waiting on futexes, no CPU time, in a fuzz run; the same command then
+# compiled in a second): a run past this is killed and tried once more.
+IREE_COMPILE_TIMEOUT_S = 900
+
+
+def _run_iree_compile(command: list[str]) -> subprocess.CompletedProcess:
+    for _attempt in range(2):
+        try:
+            return subprocess.run(command, capture_output=True, text=True,
+                                  timeout=IREE_COMPILE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            continue
+    raise CompileError(f"iree-compile did not finish in {IREE_COMPILE_TIMEOUT_S} s, twice")
 
 
 def _iree_reproducer(
-    source: Path, target: Target, flags: Sequence[str], directory: Path
+    source: Path, target: Target, flags: Sequence[str], directory: Path,
+    codegen_library: str | None = None,
 ) -> tuple[Path, str]:
     """Keeps the text iree-compile failed on, with the command that reruns
-    it, and the tool versions at the end, where they leave the line numbers
-    of iree-compile's errors true."""
+    it (and the codegen library beside it), and the tool versions at the
+    end, where they leave the line numbers of iree-compile's errors true."""
     path = directory / f"iree-compile-{target.name}.mlir"
+    if codegen_library is not None:
+        library = directory / f"iree-compile-{target.name}.{CODEGEN_LIBRARY_NAME}"
+        write_creating_directory(library, codegen_library)
+        flags = [*flags, *dispatch_flags(library.resolve())]
     command = shlex.join(
         ["iree-compile", str(path), *target.compile_flags(), *flags, "-o", os.devnull]
     )
@@ -236,6 +293,9 @@ def require_runnable(target: Target) -> None:
 def load(vmfb: bytes, target: Target, function: str = "main") -> LoadedModule:
     """Loads `vmfb` on the target's driver, ready to run `function`."""
     require_runnable(target)
+    if target.driver == "local-task":
+        # One-dispatch groups keep their tiles on the worker's stack.
+        iree_runtime.flags.parse_flags(f"--task_worker_stack_size={WORKER_STACK_BYTES}")
     device = iree_runtime.get_device(target.driver)
     config = iree_runtime.Config(device=device)
     context = iree_runtime.SystemContext(config=config)

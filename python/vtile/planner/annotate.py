@@ -9,7 +9,8 @@ from mlir import ir
 from vtile.analysis.graph import OpGraph
 from vtile.analysis.windows import Box
 from vtile.planner.groups import GroupCost
-from vtile.planner.search import FusionPlan
+from vtile.planner.lowering import GroupLowering, group_lowering
+from vtile.planner.search import FusionPlan, PlannerOptions
 
 GROUP_ATTR = "dataflow.group"
 PLAN_ATTR = "dataflow.plan"
@@ -49,7 +50,7 @@ def halo(graph: OpGraph, group: GroupCost, value: ir.Value) -> tuple[list[int], 
     return low, high
 
 
-def plan_attribute(graph: OpGraph, group: GroupCost, device: str) -> str:
+def plan_attribute(graph: OpGraph, group: GroupCost, device: str, lowering: str) -> str:
     halos = []
     for value in kernel_inputs(graph, group):
         low, high = halo(graph, group, value)
@@ -58,16 +59,22 @@ def plan_attribute(graph: OpGraph, group: GroupCost, device: str) -> str:
     return (
         f"#dataflow.plan<tile = {list(group.tile)}, halos = [{', '.join(halos)}], "
         f"order = {order}, device = \"{device}\", peak_bytes = {group.tile_bytes}, "
-        f"recompute = {group.recompute:.4f}>"
+        f"recompute = {group.recompute:.4f}, lowering = \"{lowering}\">"
     )
 
 
-def annotate(graph: OpGraph, plan: FusionPlan, device: str) -> None:
+def annotate(graph: OpGraph, plan: FusionPlan, options: PlannerOptions) -> list[GroupLowering]:
+    """Writes the plan; returns each group's lowering, in group order."""
     context = graph.function.context
     i64 = ir.IntegerType.get_signless(64, context)
+    lowerings = []
     for number, group in enumerate(plan.groups):
         for index in group.nodes:
             graph.nodes[index].operation.attributes[GROUP_ATTR] = ir.IntegerAttr.get(i64, number)
         root = graph.nodes[group.root].operation
-        root.attributes[PLAN_ATTR] = ir.Attribute.parse(plan_attribute(graph, group, device), context)
+        lowering = group_lowering(graph, group, options.lowering, options.device)
+        lowerings.append(lowering)
+        text = plan_attribute(graph, group, options.device, lowering.lowering)
+        root.attributes[PLAN_ATTR] = ir.Attribute.parse(text, context)
+    return lowerings
 

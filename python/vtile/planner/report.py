@@ -8,7 +8,7 @@ from rich.table import Table
 from vtile.planner.annotate import halo, kernel_inputs
 from vtile.planner.groups import op_tiles
 from vtile.planner.plan import FunctionPlan
-from vtile.planner.search import PlannerOptions
+from vtile.planner.search import DISPATCH, PlannerOptions
 
 
 def _shape(sizes) -> str:
@@ -28,6 +28,11 @@ def fusion_summary(function: FunctionPlan, examples: int = 3) -> str:
         shown = "; ".join(f"{n.name} ({n.where}: {n.reason})" for n in untileable[:examples])
         more = f"; and {len(untileable) - examples} more" if len(untileable) > examples else ""
         line += f"; not tileable, run unfused: {shown}{more}"
+    for number, lowering in enumerate(function.lowerings):
+        if lowering.lowering == DISPATCH:
+            line += f"; group {number} planned as one dispatch"
+        elif lowering.reason:
+            line += f"; group {number} keeps tile loops: {lowering.reason}"
     return line
 
 

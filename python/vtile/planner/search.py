@@ -23,14 +23,26 @@ from vtile.planner.memory import MemoryProfile, memory_profile
 DEFAULT_MAX_RECOMPUTE = 1.3
 MAX_GROUP_OPS = 64  # bounds the search; longer groups recompute too much anyway
 
+# How a group reaches IREE (`#dataflow.plan`'s `lowering`): vtile's own tile
+# loops, each op of a tile one IREE dispatch, or the whole group as one
+# dispatch tiled inside it (see vtile.planner.lowering).
+TILE_LOOPS = "tile-loops"
+DISPATCH = "dispatch"
+LOWERINGS = (TILE_LOOPS, DISPATCH)
+
 
 @dataclass(frozen=True)
 class PlannerOptions:
     memory_budget: int | None = None  # bytes; stop fusing once the peak fits
     max_recompute: float = DEFAULT_MAX_RECOMPUTE  # work with halos / work without
     device: str = "cpu"
+    lowering: str = TILE_LOOPS  # what groups get where they can have it
 
     def __post_init__(self) -> None:
+        if self.lowering not in LOWERINGS:
+            raise UsageError(
+                f"unknown group lowering '{self.lowering}'; known: {', '.join(LOWERINGS)}"
+            )
         if self.max_recompute < 1.0:
             raise UsageError(f"max recompute {self.max_recompute} must be at least 1.0")
         if self.memory_budget is not None and self.memory_budget <= 0:
@@ -39,7 +51,8 @@ class PlannerOptions:
     def cli_options(self) -> list[str]:
         """The `vtile` options that set these (the device follows the target)."""
         budget = [] if self.memory_budget is None else ["--memory-budget", str(self.memory_budget)]
-        return [*budget, "--max-recompute", repr(self.max_recompute)]
+        return [*budget, "--max-recompute", repr(self.max_recompute),
+                "--group-lowering", self.lowering]
 
 
 @dataclass(frozen=True)

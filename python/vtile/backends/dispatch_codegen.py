@@ -1,0 +1,334 @@
+"""The transform-dialect library that makes IREE compile each group lowered as
+one dispatch (`dataflow-form-dispatch-regions`) as one tiled kernel.
+
+IREE 3.13 loads it with `--iree-codegen-transform-dialect-library`: its
+entry `@__kernel_config` matches every dispatch's root by the
+`vtile.dispatch` tag and gives the dispatch a codegen spec of its own,
+which
+1. tiles the root on workgroups with the plan's tile (`scf.forall`), and
+   fuses every other op of the group into that loop, consumer first, so
+   each workgroup recomputes the halo its tile needs;
+2. tiles each op again to register-sized pieces and vectorises it
+   (convolutions are first decomposed to 1-D ones);
+3. bufferises: the tile-local intermediates become stack buffers;
+4. lowers the vectors for LLVM, one pattern set at a time.
+
+The op names are IREE 3.13's; `test_dispatch_lowering.py` compiles with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pathlib import Path
+
+from mlir import ir
+
+from vtile.planner.lowering import DISPATCH_STACK_BYTES
+
+DISPATCH_ATTR = "vtile.dispatch"
+NODE_ATTR = "vtile.node"
+TILE_SIZES_ATTR = "vtile.tile_sizes"
+LOOP_RANGES_ATTR = "vtile.loop_ranges"
+ENTRY = "__kernel_config"
+CODEGEN_LIBRARY_NAME = "codegen.mlir"
+
+# Register tile targets: 8 floats fill one AVX2 register.
+VECTOR_LANES = 8
+CHANNEL_STEP = 8
+
+# Convolution-like ops that `transform.structured.decompose` makes 1-D once
+# they compute one output row with one kernel row: how to tile each
+# iteration dimension for that. "1" tiles to 1, "lanes"/"channels" to a
+# divisor of the dimension near VECTOR_LANES/CHANNEL_STEP, "0" keeps it whole.
+DECOMPOSABLE = {
+    # (n, f, oh, ow, c, kh, kw)
+    "linalg.conv_2d_nchw_fchw": ("1", "channels", "1", "lanes", "channels", "1", "0"),
+    # (n, oh, ow, f, kh, kw, c)
+    "linalg.conv_2d_nhwc_hwcf": ("1", "1", "lanes", "channels", "1", "0", "channels"),
+    # (n, oh, ow, c, kh, kw)
+    "linalg.depthwise_conv_2d_nhwc_hwc": ("1", "1", "lanes", "channels", "1", "0"),
+    "linalg.pooling_nhwc_max": ("1", "1", "lanes", "channels", "1", "0"),
+    "linalg.pooling_nhwc_sum": ("1", "1", "lanes", "channels", "1", "0"),
+    # (n, c, oh, ow, kh, kw)
+    "linalg.pooling_nchw_max": ("1", "channels", "1", "lanes", "1", "0"),
+    "linalg.pooling_nchw_sum": ("1", "channels", "1", "lanes", "1", "0"),
+}
+# Ops MLIR 22 can neither decompose nor vectorise (depthwise NCHW has no
+# 1-D form upstream): IREE lowers them to scalar loops.
+SCALAR = ("linalg.depthwise_conv_2d_nchw_chw",)
+
+
+@dataclass(frozen=True)
+class DispatchOp:
+    node: int
+    name: str
+    loop_ranges: tuple[int, ...]  # static iteration domain, before tiling
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    label: str
+    root: int  # node number of the root
+    result_shape: tuple[int, ...]
+    tile_sizes: tuple[int, ...]
+    ops: tuple[DispatchOp, ...]  # in node order
+
+
+def find_dispatches(module: ir.Module) -> list[Dispatch]:
+    """The dispatches `dataflow-form-dispatch-regions` formed, from its tags."""
+    dispatches: list[Dispatch] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if DISPATCH_ATTR in op.attributes:
+            region = op.parent
+            ops = tuple(
+                DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
+                           _loop_ranges(inner))
+                for inner in (o.operation for o in region.regions[0].blocks[0].operations)
+                if NODE_ATTR in inner.attributes
+            )
+            dispatches.append(Dispatch(
+                label=ir.StringAttr(op.attributes[DISPATCH_ATTR]).value,
+                root=ir.IntegerAttr(op.attributes[NODE_ATTR]).value,
+                result_shape=tuple(ir.RankedTensorType(op.results[0].type).shape),
+                tile_sizes=tuple(ir.DenseI64ArrayAttr(op.attributes[TILE_SIZES_ATTR])),
+                ops=ops,
+            ))  # fmt: skip
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return dispatches
+
+
+def _loop_ranges(op: ir.Operation) -> tuple[int, ...]:
+    if LOOP_RANGES_ATTR not in op.attributes:  # a tensor.pad
+        return ()
+    return tuple(ir.DenseI64ArrayAttr(op.attributes[LOOP_RANGES_ATTR]))
+
+
+def _divisor_near(size: int, target: int) -> int:
+    """The largest divisor of `size` at most `target`: static tiles only."""
+    return max(d for d in range(1, min(size, target) + 1) if size % d == 0)
+
+
+def register_tile(op: DispatchOp) -> tuple[int, ...]:
+    """Register-level tile sizes (0 = whole) of one op."""
+    kinds = DECOMPOSABLE.get(op.name)
+    if kinds is None:
+        # Elementwise and the rest: one innermost row at a time.
+        return tuple(0 if d == len(op.loop_ranges) - 1 else 1
+                     for d in range(len(op.loop_ranges)))  # fmt: skip
+    sizes = []
+    for kind, size in zip(kinds, op.loop_ranges, strict=True):
+        sizes.append({"1": 1, "0": 0, "lanes": _divisor_near(size, VECTOR_LANES),
+                      "channels": _divisor_near(size, CHANNEL_STEP)}[kind])
+    return tuple(sizes)
+
+
+def workgroup_tile(dispatch: Dispatch) -> tuple[list[int], list[str]]:
+    """The forall's tile sizes (0 = not tiled) and its workgroup mapping,
+    innermost dimension on x."""
+    sizes = [0 if t == s else t for t, s in zip(dispatch.tile_sizes, dispatch.result_shape)]
+    if not any(sizes):
+        sizes[0] = dispatch.result_shape[0]  # one workgroup
+    tiled = [d for d, t in enumerate(sizes) if t]
+    axes = ["x", "y", "z"]
+    mapping = [f"#gpu.block<{axes[len(tiled) - 1 - i]}>" for i in range(len(tiled))]
+    return sizes, mapping
+
+
+def _symbol(label: str) -> str:
+    return "vtile_" + "".join(c if c.isalnum() else "_" for c in label)
+
+
+def _handles(count: int) -> str:
+    return ", ".join(["!transform.any_op"] * count)
+
+
+def codegen_spec(dispatch: Dispatch) -> str:
+    name = _symbol(dispatch.label)
+    sizes, mapping = workgroup_tile(dispatch)
+    lines = [
+        f"  transform.named_sequence @{name}(%variant: !transform.any_op {{transform.readonly}}) {{",
+        '    %func = transform.structured.match ops{["func.func"]} in %variant'
+        " : (!transform.any_op) -> !transform.any_op",
+        f"    %root = transform.structured.match attributes{{{NODE_ATTR} = {dispatch.root} : i64}}"
+        " in %variant : (!transform.any_op) -> !transform.any_op",
+        f"    %tiled, %loop0 = transform.structured.tile_using_forall %root tile_sizes {sizes}"
+        f" ( mapping = [{', '.join(mapping)}] ) : (!transform.any_op) -> ({_handles(2)})",
+        "    transform.iree.populate_workgroup_count_region_using_num_threads_slice %loop0"
+        " : (!transform.any_op) -> ()",
+    ]
+    # Consumer first. A producer that cannot be fused (IREE found its use
+    # elsewhere) stays whole in the dispatch: same numbers, and its buffer
+    # counts against the stack limit, which iree-compile enforces.
+    for step, op in enumerate(reversed(dispatch.ops), start=1):
+        if op.node == dispatch.root:
+            continue
+        lines += [
+            f'    %forall{step} = transform.structured.match ops{{["scf.forall"]}} in %func'
+            " : (!transform.any_op) -> !transform.any_op",
+            f"    %p{step} = transform.structured.match attributes{{{NODE_ATTR} = {op.node} : i64}}"
+            " in %variant : (!transform.any_op) -> !transform.any_op",
+            "    transform.sequence %variant : !transform.any_op failures(suppress) {",
+            "    ^bb0(%unused: !transform.any_op):",
+            f"      %f, %l = transform.structured.fuse_into_containing_op %p{step}"
+            f" into %forall{step} : ({_handles(2)}) -> ({_handles(2)})",
+            "    }",
+        ]
+    lines += [
+        # A fused pad guards against a tile that lies wholly in the padding;
+        # the planner's tiles always read some of the source.
+        '    %guards = transform.structured.match ops{["scf.if"]} in %func'
+        " : (!transform.any_op) -> !transform.any_op",
+        "    transform.foreach %guards : !transform.any_op {",
+        "    ^bb0(%guard: !transform.any_op):",
+        "      transform.scf.take_assumed_branch %guard take_else_branch : (!transform.any_op) -> ()",
+        "    }",
+    ]
+    lines += _cleanup("%func", tensor_empty=True)
+    for op in dispatch.ops:
+        lines += _register_level(op)
+    lines += _cleanup("%func", leading_unit_dims=True)
+    lines += [
+        "    transform.iree.eliminate_empty_tensors %variant : (!transform.any_op) -> ()",
+        "    %bufferized = transform.iree.bufferize %func : (!transform.any_op) -> !transform.any_op",
+        '    %mfunc = transform.structured.match ops{["func.func"]} in %bufferized'
+        " : (!transform.any_op) -> !transform.any_op",
+        "    transform.iree.forall_to_workgroup %mfunc : (!transform.any_op) -> ()",
+        "    %hoisted = transform.structured.hoist_redundant_vector_transfers %mfunc"
+        " : (!transform.any_op) -> !transform.any_op",
+    ]
+    # Each stage alone, then canonicalisation alone: together, a lowering
+    # and the folds that undo it can rewrite each other forever.
+    for patterns in VECTOR_LOWERING:
+        for group in (patterns, ("canonicalization",)):
+            lines += [
+                "    transform.apply_patterns to %hoisted {",
+                *(f"      transform.apply_patterns.{p}" for p in group),
+                "    } : !transform.any_op",
+            ]
+    lines += [
+        "    transform.apply_cse to %hoisted : !transform.any_op",
+        "    %none = transform.param.constant #iree_codegen.translation_info<"
+        "pipeline = #iree_codegen.no_pipeline> -> !transform.any_param",
+        '    transform.annotate %hoisted "translation_info" = %none'
+        " : !transform.any_op, !transform.any_param",
+        "    transform.yield",
+        "  }",
+    ]
+    return "\n".join(lines)
+
+
+# Vector lowering, one stage per pattern set: LLVM gets only 1-D vectors.
+VECTOR_LOWERING: Sequence[Sequence[str]] = (
+    ('vector.lower_contraction lowering_strategy = "outerproduct"', "vector.lower_outerproduct"),
+    ("vector.transfer_permutation_patterns", "vector.lower_transfer max_transfer_rank = 1"),
+    ('vector.lower_transpose lowering_strategy = "shuffle_1d"',),
+    ("vector.lower_shape_cast",),
+    ("vector.lower_broadcast",),
+    ('vector.reorder_multi_reduction_dims lowering_strategy = "innerreduction"',
+     'vector.multi_reduction_flattening lowering_strategy = "innerreduction"',
+     'vector.multi_reduction_unrolling lowering_strategy = "innerreduction"'),
+)
+
+
+def _cleanup(func: str, tensor_empty: bool = False, leading_unit_dims: bool = False) -> list[str]:
+    extra = ["      transform.apply_patterns.tensor.fold_tensor_empty"] if tensor_empty else []
+    if leading_unit_dims:  # vector<1x1x1x8xf32> -> vector<8xf32>
+        extra.append("      transform.apply_patterns.vector.cast_away_vector_leading_one_dim")
+    return [
+        f"    transform.apply_patterns to {func} {{",
+        *extra,
+        "      transform.apply_patterns.linalg.tiling_canonicalization",
+        "      transform.apply_patterns.scf.for_loop_canonicalization",
+        "      transform.apply_patterns.canonicalization",
+        "    } : !transform.any_op",
+        f"    transform.apply_cse to {func} : !transform.any_op",
+    ]
+
+
+def _register_level(op: DispatchOp) -> list[str]:
+    """Tile one op (found by its tag inside the fused loop) and vectorise it."""
+    if op.name in SCALAR or not op.loop_ranges:
+        return []
+    n = op.node
+    match = (f"transform.structured.match attributes{{{NODE_ATTR} = {n} : i64}} in %func"
+             " : (!transform.any_op) -> !transform.any_op")
+    lines = [f"    %r{n} = {match}"]
+    if op.name not in DECOMPOSABLE:
+        sizes = register_tile(op)
+        loops = sum(1 for s in sizes if s)
+        lines += [
+            f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
+            f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
+            f"    transform.structured.vectorize %t{n} : !transform.any_op",
+        ]
+        return lines
+    sizes = register_tile(op)
+    loops = sum(1 for s in sizes if s)
+    # The lanes loop: a fused tile's output row may be shorter than the
+    # op's (it reads only what its consumer needs), so it is peeled into
+    # a static main part and a static remainder.
+    lanes = DECOMPOSABLE[op.name].index("lanes")
+    lanes_loop = sum(1 for s in sizes[:lanes] if s)
+    lines += [
+        f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
+        f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
+        f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
+        # (Nothing to peel when the tile divides the row: not an error.)
+        f'    transform.sequence %w{n} : !transform.op<"scf.for"> failures(suppress) {{',
+        '    ^bb0(%loop: !transform.op<"scf.for">):',
+        "      %main, %rest = transform.loop.peel %loop"
+        ' : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)',
+        "    }",
+        *_cleanup("%func"),
+        f"    %pieces{n} = {match}",
+        f"    transform.foreach %pieces{n} : !transform.any_op {{",
+        "    ^bb0(%piece: !transform.any_op):",
+        "      %one_d = transform.structured.decompose %piece : (!transform.any_op) -> !transform.any_op",
+        "      transform.structured.vectorize %one_d : !transform.any_op",
+        "    }",
+    ]
+    return lines
+
+
+def codegen_library(dispatches: Sequence[Dispatch]) -> str:
+    """The library's text: one codegen spec per dispatch, and the entry that
+    finds each dispatch's root by its `vtile.dispatch` label and gives the
+    function around it that spec. (A `foreach_match` matcher cannot read
+    attributes; a `structured.match` that finds nothing makes the rest of
+    its lines no-ops.)"""
+    specs, entry = [], []
+    for number, dispatch in enumerate(dispatches):
+        name = _symbol(dispatch.label)
+        specs.append(codegen_spec(dispatch))
+        entry += [
+            f'    %root{number} = transform.structured.match attributes{{{DISPATCH_ATTR} = "{dispatch.label}"}}'
+            " in %module : (!transform.any_op) -> !transform.any_op",
+            f'    %func{number} = "transform.get_parent_op"(%root{number}) <{{op_name = "func.func",'
+            " nth_parent = 1 : i64}> : (!transform.any_op) -> !transform.any_op",
+            f"    %spec{number} = transform.param.constant #iree_codegen.translation_info<pipeline ="
+            f" #iree_codegen.transform_dialect_codegen codegen_spec = @{name}> -> !transform.any_param",
+            f'    transform.annotate %func{number} "translation_info" = %spec{number}'
+            " : !transform.any_op, !transform.any_param",
+        ]  # fmt: skip
+    return "\n".join([
+        "module attributes {transform.with_named_sequence} {",
+        *specs,
+        f"  transform.named_sequence @{ENTRY}(%module: !transform.any_op {{transform.readonly}}) {{",
+        *entry,
+        "    transform.yield",
+        "  }",
+        "}",
+        "",
+    ])  # fmt: skip
+
+
+def dispatch_flags(library: Path, stack_limit: int = DISPATCH_STACK_BYTES) -> list[str]:
+    """The iree-compile flags a module with one-dispatch groups needs: the
+    library, and a stack limit that holds their tiles (the planner keeps
+    each group's modelled stack under it)."""
+    return [f"--iree-codegen-transform-dialect-library={library}",
+            f"--iree-llvmcpu-stack-allocation-limit={stack_limit}"]

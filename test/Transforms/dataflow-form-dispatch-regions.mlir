@@ -1,0 +1,99 @@
+// dataflow-form-dispatch-regions: a kernel planned as one dispatch becomes one flow.dispatch.region whose pads are masks over domains extended by the padding; kernels it cannot take keep their tile loops, with a remark.
+// RUN: vtile-opt %s --split-input-file --allow-unregistered-dialect --dataflow-form-dispatch-regions --verify-diagnostics | FileCheck %s
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+// Two padded 3x3 convolutions: the first computes rows and columns -1..16 of
+// its output, the mask zeroes them, the second reads the mask directly.
+// CHECK-LABEL: func.func @two_convs
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<1x4x16x16xf32>
+func.func @two_convs(%x: tensor<1x4x16x16xf32>, %w1: tensor<8x4x3x3xf32>, %w2: tensor<8x8x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x16x16xf32> {
+  // Weights and the bias stay outside; the region reads them.
+  // CHECK-NOT: dataflow.kernel
+  // CHECK: %[[R:.+]] = "flow.dispatch.region"() <{operandSegmentSizes = array<i32: 0, 0>}> ({
+  // The input is padded once by both convolutions' padding.
+  // CHECK: %[[XP:.+]] = tensor.pad %[[X]] low[0, 0, 2, 2] high[0, 0, 2, 2]
+  // CHECK: vtile.node = 0
+  // CHECK-SAME: tensor<1x4x16x16xf32> to tensor<1x4x20x20xf32>
+  // The mask keeps rows and columns 2..17 of the 20: the input's place.
+  // CHECK: %[[M1:.+]] = linalg.generic {{.*}} ins(%[[XP]] : tensor<1x4x20x20xf32>)
+  // CHECK-SAME: vtile.loop_ranges = array<i64: 1, 4, 20, 20>, vtile.node = 1
+  // CHECK: %[[ROW:.+]] = linalg.index 2
+  // CHECK-NEXT: arith.cmpi sge, %[[ROW]], %c2{{(_[0-9]+)?}} : index
+  // CHECK-NEXT: arith.cmpi slt, %[[ROW]], %c18{{(_[0-9]+)?}} : index
+  // Every destination is the op's own fill, inside the region.
+  // CHECK: %[[F1:.+]] = linalg.fill {{.*}} -> tensor<1x8x18x18xf32>
+  // CHECK: %[[C1:.+]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%[[M1]], %{{.+}} : tensor<1x4x20x20xf32>, tensor<8x4x3x3xf32>) outs(%[[F1]] : tensor<1x8x18x18xf32>)
+  // The bias + ReLU and the second pad's mask fused into one generic.
+  // CHECK: %[[A:.+]] = linalg.generic {{.*}} ins(%[[C1]], %{{.+}} : tensor<1x8x18x18xf32>, tensor<8xf32>)
+  // CHECK: arith.maximumf
+  // CHECK: arith.select
+  // CHECK: -> tensor<1x8x18x18xf32>
+  // CHECK: %[[F2:.+]] = linalg.fill {{.*}} -> tensor<1x8x16x16xf32>
+  // CHECK: %[[C2:.+]] = linalg.conv_2d_nchw_fchw
+  // CHECK-SAME: vtile.dispatch = "two_convs.0"
+  // CHECK-SAME: vtile.tile_sizes = array<i64: 1, 8, 4, 16>
+  // CHECK-SAME: ins(%[[A]], %{{.+}} : tensor<1x8x18x18xf32>, tensor<8x8x3x3xf32>) outs(%[[F2]] : tensor<1x8x16x16xf32>)
+  // CHECK: "flow.return"(%[[C2]]) : (tensor<1x8x16x16xf32>) -> ()
+  // CHECK: }, {
+  // CHECK: }) : () -> tensor<1x8x16x16xf32>
+  // CHECK: return %[[R]]
+  %y = dataflow.kernel ins(%x, %w1, %w2, %b : tensor<1x4x16x16xf32>, tensor<8x4x3x3xf32>, tensor<8x8x3x3xf32>, tensor<8xf32>)
+      plan <tile = [1, 8, 4, 16], halos = [<low = [0, 0, 2, 2], high = [0, 0, 2, 2]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0], high = [0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 4096, recompute = 1.5, lowering = "dispatch"> -> tensor<1x8x16x16xf32> {
+  ^bb0(%in: tensor<1x4x16x16xf32>, %f1: tensor<8x4x3x3xf32>, %f2: tensor<8x8x3x3xf32>, %bias: tensor<8xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x8x16x16xf32>
+    %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+    %p1 = tensor.pad %in low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x16x16xf32> to tensor<1x4x18x18xf32>
+    %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%p1, %f1 : tensor<1x4x18x18xf32>, tensor<8x4x3x3xf32>) outs(%fill : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+    %a = linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c1, %bias : tensor<1x8x16x16xf32>, tensor<8xf32>) outs(%e : tensor<1x8x16x16xf32>) {
+    ^bb0(%v: f32, %bv: f32, %o: f32):
+      %s = arith.addf %v, %bv : f32
+      %r = arith.maximumf %s, %zero : f32
+      linalg.yield %r : f32
+    } -> tensor<1x8x16x16xf32>
+    %p2 = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x8x16x16xf32> to tensor<1x8x18x18xf32>
+    %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%p2, %f2 : tensor<1x8x18x18xf32>, tensor<8x8x3x3xf32>) outs(%fill : tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+    dataflow.yield %c2 : tensor<1x8x16x16xf32>
+  }
+  return %y : tensor<1x8x16x16xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// The input is read by a padded convolution (with a margin) and by the
+// residual add (without one): no single extended input serves both, so the
+// kernel keeps its tile loops, and the remark says why.
+// CHECK-LABEL: func.func @residual
+// CHECK-NOT: flow.dispatch.region
+// CHECK: dataflow.kernel
+// CHECK-NOT: lowering = "dispatch"
+func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-remark @+1 {{kept as tile loops, not one dispatch: tensor.pad: it reads a value another op reads with another window}}
+  %y = dataflow.kernel ins(%x, %w : tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>)
+      plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
+  ^bb0(%in: tensor<1x4x8x8xf32>, %f: tensor<4x4x3x3xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x4x8x8xf32>
+    %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %p = tensor.pad %in low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%p, %f : tensor<1x4x10x10xf32>, tensor<4x4x3x3xf32>) outs(%fill : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %in : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<1x4x8x8xf32>
+    dataflow.yield %sum : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}

@@ -1,0 +1,92 @@
+"""Fusion groups lowered as one IREE dispatch (`--group-lowering dispatch`):
+every model of the zoo and the benchmark set still computes what PyTorch
+does, groups that can be one dispatch become exactly one
+`flow.dispatch.region` compiled with vtile's codegen library (IREE 3.13's
+transform-dialect op names: the compile fails if one has drifted), and
+groups that cannot keep their tile loops and say why."""
+
+import numpy as np
+import pytest
+import torch
+import zoo
+
+import vtile
+from vtile import models
+from vtile.backends.dispatch_codegen import Dispatch, DispatchOp, register_tile, workgroup_tile
+from vtile.pipeline import PipelineOptions
+from vtile.planner.search import DISPATCH, PlannerOptions
+
+RTOL, ATOL = 1e-5, 1e-5
+ONE_DISPATCH = PlannerOptions(lowering=DISPATCH)
+REGION = '"flow.dispatch.region"'
+
+FACTORIES = {f"zoo.{name}": factory for name, factory in zoo.MODELS.items()}
+FACTORIES.update({name: factory for name, factory in models.BENCHMARK_MODELS.items()
+                  if name != "mobilenet_v2_stage1"})  # fmt: skip
+FACTORIES["mobilenet_v2_stage1"] = lambda: models.mobilenet_v2_stage1(size=56)
+
+
+@pytest.fixture(scope="module")
+def options(tmp_path_factory):
+    return PipelineOptions(reproducer_dir=tmp_path_factory.mktemp("reproducers"))
+
+
+def compiled_model(name, options):
+    model, x = FACTORIES[name]()
+    if isinstance(x, tuple):
+        (x,) = x
+    compiled = vtile.compile(model, "llvm-cpu", "vertical-fusion", example_inputs=[x],
+                             options=options, planner=ONE_DISPATCH)
+    with torch.no_grad():
+        expected = model(x).numpy()
+    return compiled, x.numpy(), expected
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_one_dispatch_lowering_matches_pytorch(name, options):
+    compiled, x, expected = compiled_model(name, options)
+    (result,) = compiled(x)
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+    # A module holds a codegen library exactly when it has dispatch regions.
+    assert (compiled.codegen_library is None) == (REGION not in compiled.mlir)
+
+
+def test_mobilenet_stage_is_one_dispatch(options):
+    """MobileNetV2's first stage (all 41 ops one group) becomes one region,
+    its pads masks, and IREE compiles it with the library."""
+    compiled, x, expected = compiled_model("mobilenet_v2_stage1", options)
+    assert compiled.mlir.count(REGION) == 1
+    assert "tensor.pad" in compiled.mlir  # the input's, once, inside the region
+    assert compiled.mlir.count("tensor.pad") == 1
+    assert "@vtile_main_0" in compiled.codegen_library
+    assert any("group 0 planned as one dispatch" in note for note in compiled.report.notes)
+    (result,) = compiled(x)
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_group_that_cannot_be_one_dispatch_says_why(options):
+    """resnet8's residual block reads its input through a padded conv and
+    the add: no one extended input serves both, so tile loops, and a note."""
+    compiled, x, expected = compiled_model("resnet8", options)
+    assert REGION not in compiled.mlir
+    assert any("kept as tile loops, not one dispatch" in note for note in compiled.report.notes)
+    (result,) = compiled(x)
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_register_tiles_divide_their_dimensions():
+    conv = DispatchOp(0, "linalg.conv_2d_nchw_fchw", (1, 96, 28, 30, 16, 1, 1))
+    # one output row and kernel row (decomposable to 1-D), 8 channels,
+    # 6 columns (the largest divisor of 30 up to 8), the kernel width whole.
+    assert register_tile(conv) == (1, 8, 1, 6, 8, 1, 0)
+    generic = DispatchOp(1, "linalg.generic", (1, 24, 14, 14))
+    assert register_tile(generic) == (1, 1, 1, 0)
+
+
+def test_workgroup_tile_maps_tiled_dimensions_innermost_on_x():
+    dispatch = Dispatch("main.0", 3, (1, 24, 14, 14), (1, 24, 2, 14), ())
+    assert workgroup_tile(dispatch) == ([0, 0, 2, 0], ["#gpu.block<x>"])
+    whole = Dispatch("main.1", 3, (1, 8, 4, 4), (1, 8, 4, 4), ())
+    assert workgroup_tile(whole) == ([1, 0, 0, 0], ["#gpu.block<x>"])
+    two = Dispatch("main.2", 3, (1, 8, 16, 16), (1, 8, 4, 8), ())
+    assert workgroup_tile(two) == ([0, 0, 4, 8], ["#gpu.block<y>", "#gpu.block<x>"])
