@@ -93,10 +93,10 @@ struct DataflowFormDispatchRegions
   static LogicalResult formRegion(KernelOp kernel, StringRef label) {
     Block &body = kernel.getBody().front();
     auto yield = cast<YieldOp>(body.getTerminator());
-    Operation *root = yield.getValues().front().getDefiningOp();
-    std::string why = "its result is not computed by a linalg op";
-    OpBuilder atStart(&body, body.begin());
-    auto rootOp = dyn_cast_or_null<linalg::LinalgOp>(root);
+    auto root = dyn_cast_or_null<linalg::LinalgOp>(
+        yield.getValues().front().getDefiningOp());
+    if (!root)
+      return keepTileLoops(kernel, "its result is not computed by a linalg op");
     // Destinations must be fills or empty: one computed before the op (a
     // bias a convolution accumulates into) is read from outside, and a
     // workgroup that copies it copies it whole, over its neighbours' tiles
@@ -112,8 +112,9 @@ struct DataflowFormDispatchRegions
                                       "dispatch cannot start from yet")
                                          .str());
       }
-    if (!rootOp ||
-        failed(vtile::extendDomains(body, SmallVector<Value>(body.getArguments()),
+    std::string why;
+    OpBuilder atStart(&body, body.begin());
+    if (failed(vtile::extendDomains(body, SmallVector<Value>(body.getArguments()),
                                     root, atStart, why)))
       return keepTileLoops(kernel, why);
     if (failed(fuseElementwise(kernel)))

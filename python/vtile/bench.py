@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-from vtile.planner.lowering import WORKER_STACK_BYTES
 from vtile.backends.iree import (
     iree_tool,
     max_dispatch_stack_bytes,
@@ -27,6 +26,7 @@ from vtile.backends.iree import (
 from vtile.compiler import CompiledModel, compile_model
 from vtile.errors import RunError
 from vtile.named_pipelines import NONE
+from vtile.planner.lowering import WORKER_STACK_BYTES
 
 _PEAK = re.compile(r"DEVICE_LOCAL:\s*(\d+)B peak")
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
 from pathlib import Path
 
 from mlir import ir
@@ -256,26 +255,21 @@ def _register_level(op: DispatchOp) -> list[str]:
     n = op.node
     match = (f"transform.structured.match attributes{{{NODE_ATTR} = {n} : i64}} in %func"
              " : (!transform.any_op) -> !transform.any_op")
-    lines = [f"    %r{n} = {match}"]
-    if op.name not in DECOMPOSABLE:
-        sizes = register_tile(op)
-        loops = sum(1 for s in sizes if s)
-        lines += [
-            f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
-            f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
-            f"    transform.structured.vectorize %t{n} : !transform.any_op",
-        ]
-        return lines
     sizes = register_tile(op)
     loops = sum(1 for s in sizes if s)
+    lines = [
+        f"    %r{n} = {match}",
+        f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
+        f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
+    ]
+    if op.name not in DECOMPOSABLE:
+        return [*lines, f"    transform.structured.vectorize %t{n} : !transform.any_op"]
     # The lanes loop: a fused tile's output row may be shorter than the
     # op's (it reads only what its consumer needs), so it is peeled into
     # a static main part and a static remainder.
     lanes = DECOMPOSABLE[op.name].index("lanes")
     lanes_loop = sum(1 for s in sizes[:lanes] if s)
     lines += [
-        f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
-        f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
         f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
         # (Nothing to peel when the tile divides the row: not an error.)
         f'    transform.sequence %w{n} : !transform.op<"scf.for"> failures(suppress) {{',

@@ -20,9 +20,9 @@ from mlir import ir
 
 from vtile.backends.dispatch_codegen import CODEGEN_LIBRARY_NAME, dispatch_flags
 from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, Target, VulkanTarget
-from vtile.planner.lowering import DISPATCH_STACK_BYTES, WORKER_STACK_BYTES
 from vtile.errors import CompileError, InstallError, TargetError, UsageError
 from vtile.outputs import write_creating_directory
+from vtile.planner.lowering import DISPATCH_STACK_BYTES, WORKER_STACK_BYTES
 from vtile.versions import versions_line
 
 

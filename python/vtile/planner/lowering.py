@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
 from vtile.planner.groups import GroupCost, op_tiles
