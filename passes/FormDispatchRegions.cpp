@@ -98,13 +98,14 @@ struct DataflowFormDispatchRegions
     if (!root)
       return keepTileLoops(kernel, "its result is not computed by a linalg op");
     // Destinations must be fills or empty: one computed before the op (a
-    // bias a convolution accumulates into) is read from outside, and a
-    // workgroup that copies it copies it whole, over its neighbours' tiles
-    // (measured: wrong numbers on small_unet and zoo.pooling_head).
+    // bias a convolution accumulates into, or a kernel input) is read from
+    // outside, and a workgroup that copies it copies it whole, over its
+    // neighbours' tiles (measured: wrong numbers on small_unet and
+    // zoo.pooling_head).
     for (auto op : body.getOps<linalg::LinalgOp>())
       for (Value init : op.getDpsInits()) {
         Operation *def = init.getDefiningOp();
-        if (!def || isPrivatized(def))
+        if (def && isPrivatized(def))
           continue;
         return keepTileLoops(kernel, (op->getName().getStringRef() +
                                       ": it accumulates into a tensor computed "

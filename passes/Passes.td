@@ -119,7 +119,8 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
     A kernel it cannot take keeps lowering `"tile-loops"` (same numbers,
     more dispatches) with a remark saying why: an op other than a linalg op
     or a pad, a value two ops read with different windows, or a destination
-    computed before the op (a bias a convolution accumulates into). Runs
+    computed before the op (a bias a convolution accumulates into, a kernel
+    input). Runs
     before `dataflow-materialize-tile-loops`, which then tiles those.
     ```mlir
     %y = "flow.dispatch.region"() <{operandSegmentSizes = array<i32: 0, 0>}> ({

@@ -97,3 +97,26 @@ func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<
   }
   return %y : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// A destination that is a kernel input would be copied whole by every
+// workgroup, like a bias: the kernel keeps its tile loops.
+// CHECK-LABEL: func.func @input_destination
+// CHECK-NOT: flow.dispatch.region
+// CHECK: dataflow.kernel
+func.func @input_destination(%x: tensor<1x4x8x8xf32>, %acc: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-remark @+1 {{kept as tile loops, not one dispatch: linalg.generic: it accumulates into a tensor computed before it}}
+  %y = dataflow.kernel ins(%x, %acc : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>)
+      plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
+  ^bb0(%in: tensor<1x4x8x8xf32>, %a: tensor<1x4x8x8xf32>):
+    %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%in : tensor<1x4x8x8xf32>) outs(%a : tensor<1x4x8x8xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %s = arith.addf %v, %o : f32
+      linalg.yield %s : f32
+    } -> tensor<1x4x8x8xf32>
+    dataflow.yield %r : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}
