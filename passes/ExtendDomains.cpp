@@ -31,6 +31,12 @@ struct Margin {
     return llvm::all_of(low, [](int64_t x) { return x == 0; }) &&
            llvm::all_of(high, [](int64_t x) { return x == 0; });
   }
+  void widen(const Margin &other) {
+    for (auto [mine, theirs] : llvm::zip(low, other.low))
+      mine = std::max(mine, theirs);
+    for (auto [mine, theirs] : llvm::zip(high, other.high))
+      mine = std::max(mine, theirs);
+  }
   bool operator==(const Margin &other) const {
     return low == other.low && high == other.high;
   }
@@ -98,6 +104,32 @@ FailureOr<Margin> inputMargin(linalg::LinalgOp op, OpOperand *input,
   return result;
 }
 
+/// Fails if `op`, extended by `margin`, would read a tensor the chain does
+/// not compute (a weight, a bias broadcast to the output's shape) along an
+/// extended dimension: that tensor has no margin.
+LogicalResult readsConstantsInside(Operation *op,
+                                   const llvm::SetVector<Value> &chain,
+                                   const Margin &margin, std::string &why) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || margin.empty())
+    return success();
+  AffineMap output = linalgOp.getMatchingIndexingMap(
+      linalgOp.getDpsInitOperand(0));
+  for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+    if (chain.contains(input->get()))
+      continue;
+    AffineMap map = linalgOp.getMatchingIndexingMap(input);
+    for (auto [position, expr] : llvm::enumerate(output.getResults()))
+      if (auto dim = dyn_cast<AffineDimExpr>(expr);
+          dim && (margin.low[position] || margin.high[position]) &&
+          map.isFunctionOfDim(dim.getPosition()))
+        return fail(why, op,
+                    "it reads a tensor computed outside the chain along a "
+                    "dimension its halo extends");
+  }
+  return success();
+}
+
 /// The operands of `op` that the chain computes (destinations aside).
 FailureOr<SmallVector<OpOperand *>>
 chainOperands(Operation *op, const llvm::SetVector<Value> &chain,
@@ -113,6 +145,25 @@ chainOperands(Operation *op, const llvm::SetVector<Value> &chain,
   return found;
 }
 
+/// `map` reading `offset` further along each of its results.
+AffineMap shifted(AffineMap map, ArrayRef<int64_t> offset) {
+  SmallVector<AffineExpr> results;
+  for (auto [expr, by] : llvm::zip(map.getResults(), offset))
+    results.push_back(expr + by);
+  return AffineMap::get(map.getNumDims(), map.getNumSymbols(), results,
+                        map.getContext());
+}
+
+/// Makes `generic` read each of its operands from its offset on.
+void readAtOffsets(linalg::GenericOp generic,
+                   ArrayRef<std::pair<unsigned, SmallVector<int64_t>>> offsets) {
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  for (auto &[operand, offset] : offsets)
+    maps[operand] = shifted(maps[operand], offset);
+  generic.setIndexingMapsAttr(
+      Builder(generic.getContext()).getAffineMapArrayAttr(maps));
+}
+
 /// A tensor of `type` filled like `init` was (or left empty).
 Value freshInit(OpBuilder &builder, Location loc, Value init,
                 RankedTensorType type) {
@@ -124,11 +175,12 @@ Value freshInit(OpBuilder &builder, Location loc, Value init,
   return empty;
 }
 
-/// The elementwise op that replaces `pad`: `source` (extended by
-/// `sourceMargin`) where the pad reads its source, the pad value elsewhere.
+/// The elementwise op that replaces `pad`: `source` (read from
+/// `sourceOffset` on, extended by `sourceMargin`) where the pad reads its
+/// source, the pad value elsewhere.
 Value mask(OpBuilder &builder, tensor::PadOp pad, Value source,
-           ArrayRef<int64_t> sourceShape, const Margin &sourceMargin,
-           RankedTensorType type) {
+           ArrayRef<int64_t> sourceOffset, ArrayRef<int64_t> sourceShape,
+           const Margin &sourceMargin, RankedTensorType type) {
   Location loc = pad.getLoc();
   Value padValue = pad.getConstantPaddingValue();
   int64_t rank = type.getRank();
@@ -139,7 +191,8 @@ Value mask(OpBuilder &builder, tensor::PadOp pad, Value source,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       builder, loc, TypeRange{type}, ValueRange{source}, ValueRange{init},
-      ArrayRef<AffineMap>{identity, identity}, iterators,
+      ArrayRef<AffineMap>{shifted(identity, sourceOffset), identity},
+      iterators,
       [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
         // The value may be a constant inside the pad, which goes away.
         if (padValue.getParentRegion() == &pad.getRegion())
@@ -188,8 +241,13 @@ LogicalResult vtile::extendDomains(Block &block, ArrayRef<Value> inputs,
     chain.insert(op.result_begin(), op.result_end());
   }
 
-  // Backwards: the margin each value needs; the root needs none.
+  // Backwards: the margin each computed value needs (the root needs none),
+  // and each read of an input. An input may be read with several margins
+  // (a residual block reads it through a padded convolution and directly):
+  // it is padded once per margin, outside.
+  llvm::DenseSet<Value> isInput(inputs.begin(), inputs.end());
   llvm::DenseMap<Value, Margin> margins;
+  llvm::DenseMap<OpOperand *, Margin> inputReads, reads_with;
   margins[root->getResult(0)] = Margin(
       cast<RankedTensorType>(root->getResult(0).getType()).getRank());
   llvm::DenseMap<Operation *, SmallVector<OpOperand *>> reads;
@@ -206,6 +264,8 @@ LogicalResult vtile::extendDomains(Block &block, ArrayRef<Value> inputs,
       return failure();
     reads[op] = *inputs;
     Margin outputMargin = it->second; // a copy: inserting below rehashes
+    if (failed(readsConstantsInside(op, chain, outputMargin, why)))
+      return failure();
     for (OpOperand *input : *inputs) {
       FailureOr<Margin> needed = Margin();
       if (auto pad = dyn_cast<tensor::PadOp>(op)) {
@@ -226,44 +286,97 @@ LogicalResult vtile::extendDomains(Block &block, ArrayRef<Value> inputs,
       }
       if (failed(needed))
         return failure();
+      if (isInput.contains(input->get())) {
+        inputReads[input] = *needed;
+        continue;
+      }
+      // A computed value read with several margins is computed with the
+      // widest; a reader that needs less reads it at an offset, which only
+      // an elementwise op or a pad (its mask) can.
+      reads_with[input] = *needed;
       auto [known, inserted] = margins.try_emplace(input->get(), *needed);
-      if (!inserted && !(known->second == *needed))
-        return fail(why, op, "it reads a value another op reads with another window");
+      if (!inserted)
+        known->second.widen(*needed);
     }
   }
 
-  // Forwards: pad the inputs once, extend every op, replace pads by masks.
-  llvm::DenseMap<Value, Value> replacement;
-  for (Value input : inputs) {
-    auto it = margins.find(input);
-    if (it == margins.end() || it->second.empty())
+  // A narrower read is an offset into the wider value, the same on every
+  // dimension that keeps its size: an offset of 0 with a smaller size
+  // would need a slice.
+  for (auto &[read, needed] : reads_with) {
+    const Margin &widest = margins[read->get()];
+    if (needed == widest)
       continue;
+    Operation *reader = read->getOwner();
+    if (!isa<tensor::PadOp, linalg::GenericOp>(reader))
+      return fail(why, reader, "it reads a value other ops read with a wider window, which only an elementwise op or a pad can");
+    for (auto [low, high, wideLow, wideHigh] :
+         llvm::zip(needed.low, needed.high, widest.low, widest.high))
+      if (low == wideLow && high != wideHigh)
+        return fail(why, reader, "it reads a prefix of a value other ops read with a wider window");
+  }
+
+  // Forwards: pad the inputs (once per margin), extend every op, replace
+  // pads by masks.
+  SmallVector<std::tuple<Value, Margin, Value>> padded;
+  auto paddedInput = [&](Value input, const Margin &margin) -> Value {
+    for (auto &[value, known, result] : padded)
+      if (value == input && known == margin)
+        return result;
     Value zero = arith::ConstantOp::create(
         outside, input.getLoc(),
         outside.getZeroAttr(
             cast<RankedTensorType>(input.getType()).getElementType()));
-    replacement[input] = tensor::PadOp::create(
-        outside, input.getLoc(), extended(input, it->second), input,
-        getAsIndexOpFoldResult(outside.getContext(), it->second.low),
-        getAsIndexOpFoldResult(outside.getContext(), it->second.high), zero);
-  }
+    Value result = tensor::PadOp::create(
+        outside, input.getLoc(), extended(input, margin), input,
+        getAsIndexOpFoldResult(outside.getContext(), margin.low),
+        getAsIndexOpFoldResult(outside.getContext(), margin.high), zero);
+    padded.emplace_back(input, margin, result);
+    return result;
+  };
+  // Where a read starts in the value it reads (0 but for narrower reads).
+  auto offsetOf = [&](OpOperand *read) {
+    auto needed = reads_with.find(read);
+    if (needed == reads_with.end())
+      return SmallVector<int64_t>(
+          cast<RankedTensorType>(read->get().getType()).getRank(), 0);
+    SmallVector<int64_t> offset(margins[read->get()].low);
+    for (auto [start, low] : llvm::zip(offset, needed->second.low))
+      start -= low;
+    return offset;
+  };
+  llvm::DenseMap<Value, Value> replacement;
   OpBuilder builder(root->getContext());
   for (Operation *op : ops) {
     OpOperand *first = reads[op].front();
-    const Margin &inputMargin = margins[first->get()];
+    Margin sourceMargin = inputReads.contains(first) ? inputReads[first]
+                                                     : reads_with[first];
+    // Taken before the reads are rewritten: offsets are of the old values.
+    SmallVector<std::pair<unsigned, SmallVector<int64_t>>> offsets;
     for (OpOperand *input : reads[op])
-      if (Value extendedInput = replacement.lookup(input->get()))
+      offsets.emplace_back(input->getOperandNumber(), offsetOf(input));
+    SmallVector<int64_t> sourceOffset = offsets.front().second;
+    for (OpOperand *input : reads[op]) {
+      auto read = inputReads.find(input);
+      if (read != inputReads.end()) {
+        if (!read->second.empty())
+          input->set(paddedInput(input->get(), read->second));
+      } else if (Value extendedInput = replacement.lookup(input->get())) {
         input->set(extendedInput);
+      }
+    }
     Value result = op->getResult(0);
     const Margin &margin = margins[result];
     RankedTensorType type = extended(result, margin);
     builder.setInsertionPoint(op);
     if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-      Value masked = mask(builder, pad, first->get(), padSourceShapes[pad],
-                          inputMargin, type);
+      Value masked = mask(builder, pad, first->get(), sourceOffset,
+                          padSourceShapes[pad], sourceMargin, type);
       replacement[result] = masked;
       continue;
     }
+    if (auto generic = dyn_cast<linalg::GenericOp>(op))
+      readAtOffsets(generic, offsets);
     if (margin.empty())
       continue;
     auto linalgOp = cast<linalg::LinalgOp>(op);

@@ -25,9 +25,11 @@ namespace vtile {
 
 /// Rewrites the ops of `block` (linalg ops and `tensor.pad`s reading values
 /// computed in the block or taken from `inputs`) so that no pad remains. A
-/// value read by several ops must be read with the same margin by all. Inputs that need a margin are padded at `outside`.
-/// Ops that read none of them (constants) are left alone. Fails, changing
-/// nothing and saying why in `why`, if the ops are not such a chain.
+/// value computed in the block must be read with the same margin by all its
+/// readers; an input is padded at `outside`, once per margin it is read
+/// with. Ops that read none of them (constants) are left alone. Fails,
+/// changing nothing and saying why in `why`, if the ops are not such a
+/// chain.
 mlir::LogicalResult extendDomains(mlir::Block &block,
                                   mlir::ArrayRef<mlir::Value> inputs,
                                   mlir::Operation *root,

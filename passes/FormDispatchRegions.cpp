@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Dataflow/IR/Dataflow.h"
+#include "passes/DetachAccumulators.h"
 #include "passes/ExtendDomains.h"
 #include "passes/Passes.h"
 
@@ -90,37 +91,65 @@ struct DataflowFormDispatchRegions
     }
   }
 
+  /// Forms the region from a copy of `kernel`, so that a kernel it cannot
+  /// take keeps its body as it was.
   static LogicalResult formRegion(KernelOp kernel, StringRef label) {
+    OpBuilder before(kernel);
+    auto work = cast<KernelOp>(before.clone(*kernel));
+    std::string why;
+    if (failed(prepare(work, why))) {
+      work->erase();
+      return keepTileLoops(kernel, why);
+    }
+    kernel->replaceAllUsesWith(work->getResults());
+    kernel->erase();
+    return buildRegion(work, label);
+  }
+
+  /// Rewrites the body of `kernel` into what one dispatch can tile: no
+  /// destination computed before its op, no pad.
+  static LogicalResult prepare(KernelOp kernel, std::string &why) {
     Block &body = kernel.getBody().front();
     auto yield = cast<YieldOp>(body.getTerminator());
     auto root = dyn_cast_or_null<linalg::LinalgOp>(
         yield.getValues().front().getDefiningOp());
-    if (!root)
-      return keepTileLoops(kernel, "its result is not computed by a linalg op");
-    // Destinations must be fills or empty: one computed before the op (a
-    // bias a convolution accumulates into, or a kernel input) is read from
-    // outside, and a workgroup that copies it copies it whole, over its
-    // neighbours' tiles (measured: wrong numbers on small_unet and
-    // zoo.pooling_head).
+    if (!root) {
+      why = "its result is not computed by a linalg op";
+      return failure();
+    }
+    auto fresh = [](Value value) {
+      Operation *def = value.getDefiningOp();
+      return def && isPrivatized(def);
+    };
+    vtile::detachAccumulators(body, fresh);
+    // A destination computed before its op that is not added into (a max
+    // pooling's) is read from outside, and a workgroup that copies it
+    // copies it whole, over its neighbours' tiles (measured: wrong numbers
+    // on small_unet and zoo.pooling_head, before biases were detached).
     for (auto op : body.getOps<linalg::LinalgOp>())
-      for (Value init : op.getDpsInits()) {
-        Operation *def = init.getDefiningOp();
-        if (def && isPrivatized(def))
-          continue;
-        return keepTileLoops(kernel, (op->getName().getStringRef() +
-                                      ": it accumulates into a tensor computed "
-                                      "before it (e.g. a bias), which one "
-                                      "dispatch cannot start from yet")
-                                         .str());
-      }
-    std::string why;
+      for (Value init : op.getDpsInits())
+        if (!fresh(init)) {
+          why = (op->getName().getStringRef() +
+                 ": its destination is computed before it and not added "
+                 "into, which one dispatch cannot start from")
+                    .str();
+          return failure();
+        }
+    root = cast<linalg::LinalgOp>(yield.getValues().front().getDefiningOp());
     OpBuilder atStart(&body, body.begin());
     if (failed(vtile::extendDomains(body, SmallVector<Value>(body.getArguments()),
                                     root, atStart, why)))
-      return keepTileLoops(kernel, why);
-    if (failed(fuseElementwise(kernel)))
-      return kernel.emitError() << "elementwise fusion did not converge";
+      return failure();
+    if (failed(fuseElementwise(kernel))) {
+      why = "elementwise fusion did not converge";
+      return failure();
+    }
+    return success();
+  }
 
+  static LogicalResult buildRegion(KernelOp kernel, StringRef label) {
+    Block &body = kernel.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
     // Activations: everything computed from the kernel's inputs. The rest
     // is computed from constants and stays outside the region.
     llvm::SetVector<Operation *> activations;

@@ -100,10 +100,18 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
     vtile generates for it (`vtile.backends.dispatch_codegen`) tiles it
     inside: the halos are recomputed per workgroup tile and the
     intermediate tiles never leave the kernel.
+    - A reduction that accumulates into a tensor computed before it (a
+      convolution into its broadcast bias) starts from zero instead, and
+      the tensor (the 1-D bias) is added after it, elementwise: a
+      workgroup would otherwise copy the whole bias over its neighbours'
+      tiles.
     - Every value is computed on a domain grown by the padding its
       consumers add (scaled by their strides), each `tensor.pad` becomes an
-      elementwise mask, and only the group's input is padded: tiles through
-      a pad would otherwise have a border-dependent (dynamic) size.
+      elementwise mask, and only the group's inputs are padded (once per
+      margin they are read with): tiles through a pad would otherwise have
+      a border-dependent (dynamic) size. A value read with several margins
+      (a residual block's) is computed with the widest, and an elementwise
+      reader that needs less reads it at a constant offset.
     - Elementwise chains are fused (upstream patterns, single-use
       producers): IREE would fuse them itself and drop the tags below.
     - Ops computed from constants alone (weights, folded batch norms) stay
@@ -118,9 +126,9 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
 
     A kernel it cannot take keeps lowering `"tile-loops"` (same numbers,
     more dispatches) with a remark saying why: an op other than a linalg op
-    or a pad, a value two ops read with different windows, or a destination
-    computed before the op (a bias a convolution accumulates into, a kernel
-    input). Runs
+    or a pad, a value that a named op (not an elementwise one) reads with a
+    narrower window than another reader, or a destination computed before
+    an op that does not add into it. Runs
     before `dataflow-materialize-tile-loops`, which then tiles those.
     ```mlir
     %y = "flow.dispatch.region"() <{operandSegmentSizes = array<i32: 0, 0>}> ({

@@ -69,14 +69,18 @@ func.func @two_convs(%x: tensor<1x4x16x16xf32>, %w1: tensor<8x4x3x3xf32>, %w2: t
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // The input is read by a padded convolution (with a margin) and by the
-// residual add (without one): no single extended input serves both, so the
-// kernel keeps its tile loops, and the remark says why.
+// residual add (without one): it is padded for the convolution, and the add
+// reads it as it is.
 // CHECK-LABEL: func.func @residual
-// CHECK-NOT: flow.dispatch.region
-// CHECK: dataflow.kernel
-// CHECK-NOT: lowering = "dispatch"
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<1x4x8x8xf32>
+// CHECK: "flow.dispatch.region"
+// CHECK: %[[XP:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %[[X]] : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>)
+// CHECK-SAME: vtile.dispatch = "residual.0"
+// CHECK: "flow.return"
 func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32> {
-  // expected-remark @+1 {{kept as tile loops, not one dispatch: tensor.pad: it reads a value another op reads with another window}}
   %y = dataflow.kernel ins(%x, %w : tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>)
       plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
   ^bb0(%in: tensor<1x4x8x8xf32>, %f: tensor<4x4x3x3xf32>):
@@ -101,13 +105,13 @@ func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<
 // -----
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-// A destination that is a kernel input would be copied whole by every
-// workgroup, like a bias: the kernel keeps its tile loops.
+// A destination that is a kernel input, of an op that does not reduce, would
+// be copied whole by every workgroup: the kernel keeps its tile loops.
 // CHECK-LABEL: func.func @input_destination
 // CHECK-NOT: flow.dispatch.region
 // CHECK: dataflow.kernel
 func.func @input_destination(%x: tensor<1x4x8x8xf32>, %acc: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
-  // expected-remark @+1 {{kept as tile loops, not one dispatch: linalg.generic: it accumulates into a tensor computed before it}}
+  // expected-remark @+1 {{kept as tile loops, not one dispatch: linalg.generic: its destination is computed before it and not added into}}
   %y = dataflow.kernel ins(%x, %acc : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>)
       plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
   ^bb0(%in: tensor<1x4x8x8xf32>, %a: tensor<1x4x8x8xf32>):
@@ -117,6 +121,119 @@ func.func @input_destination(%x: tensor<1x4x8x8xf32>, %acc: tensor<1x4x8x8xf32>)
       linalg.yield %s : f32
     } -> tensor<1x4x8x8xf32>
     dataflow.yield %r : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+// A convolution accumulating into its bias (PyTorch's form) starts from zero
+// inside the region, and the bias is added after it, read as the 1-D
+// vector: no tensor of the output's size is computed outside.
+// CHECK-LABEL: func.func @bias_init
+// CHECK-NOT: linalg.generic
+// CHECK: "flow.dispatch.region"
+// CHECK: %[[Z:.+]] = linalg.fill {{.*}} -> tensor<1x8x8x8xf32>
+// CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {{.*}} outs(%[[Z]] : tensor<1x8x8x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %{{.+}} : tensor<1x8x8x8xf32>, tensor<8xf32>)
+// CHECK-SAME: vtile.dispatch = "bias_init.0"
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: "flow.return"
+func.func @bias_init(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x8x8x8xf32> {
+  %y = dataflow.kernel ins(%x, %w, %b : tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>, tensor<8xf32>)
+      plan <tile = [1, 8, 2, 8], halos = [<low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0], high = [0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x8x8x8xf32> {
+  ^bb0(%in: tensor<1x4x8x8xf32>, %f: tensor<8x4x1x1xf32>, %bv: tensor<8xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x8x8x8xf32>
+    %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bv : tensor<8xf32>) outs(%e : tensor<1x8x8x8xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      linalg.yield %v : f32
+    } -> tensor<1x8x8x8xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%in, %f : tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) outs(%init : tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+    %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x8x8x8xf32>) outs(%e : tensor<1x8x8x8xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %m = arith.maximumf %v, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<1x8x8x8xf32>
+    dataflow.yield %r : tensor<1x8x8x8xf32>
+  }
+  return %y : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// %y is computed in the kernel and read by a padded convolution (a margin of
+// 1) and by the residual add (none): it is computed with the margin, and
+// the add reads it one row and one column in.
+// CHECK-DAG: #[[SHIFT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 + 1, d3 + 1)>
+// CHECK-LABEL: func.func @computed_residual
+// CHECK: "flow.dispatch.region"
+// CHECK: %[[XP:.+]] = tensor.pad
+// CHECK: %[[Y:.+]] = linalg.generic {{.*}} ins(%[[XP]] : tensor<1x4x10x10xf32>) outs(%{{.+}} : tensor<1x4x10x10xf32>)
+// CHECK: %[[M:.+]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<1x4x10x10xf32>)
+// CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%[[M]], %{{.+}} : tensor<1x4x10x10xf32>, tensor<4x4x3x3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[SHIFT]], #{{.+}}]{{.*}} ins(%[[C]], %[[Y]] : tensor<1x4x8x8xf32>, tensor<1x4x10x10xf32>)
+// CHECK-SAME: vtile.dispatch = "computed_residual.0"
+func.func @computed_residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %y = dataflow.kernel ins(%x, %w : tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>)
+      plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
+  ^bb0(%in: tensor<1x4x8x8xf32>, %f: tensor<4x4x3x3xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x4x8x8xf32>
+    %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%in : tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %m = arith.maximumf %v, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<1x4x8x8xf32>
+    %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%p, %f : tensor<1x4x10x10xf32>, tensor<4x4x3x3xf32>) outs(%fill : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %r : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<1x4x8x8xf32>
+    dataflow.yield %sum : tensor<1x4x8x8xf32>
+  }
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A convolution cannot read at an offset: a value a 1x1 convolution reads
+// without a margin and a padded one with a margin keeps its tile loops.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @two_windows
+// CHECK-NOT: flow.dispatch.region
+// CHECK: dataflow.kernel
+func.func @two_windows(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %v: tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-remark @+1 {{kept as tile loops, not one dispatch: linalg.conv_2d_nchw_fchw: it reads a value other ops read with a wider window, which only an elementwise op or a pad can}}
+  %y = dataflow.kernel ins(%x, %w, %v : tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<4x4x1x1xf32>)
+      plan <tile = [1, 4, 2, 8], halos = [<low = [0, 0, 1, 1], high = [0, 0, 1, 1]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>, <low = [0, 0, 0, 0], high = [0, 0, 0, 0]>], order = [0, 1, 2, 3], device = "cpu", peak_bytes = 256, recompute = 1.0, lowering = "dispatch"> -> tensor<1x4x8x8xf32> {
+  ^bb0(%in: tensor<1x4x8x8xf32>, %f: tensor<4x4x3x3xf32>, %g: tensor<4x4x1x1xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x4x8x8xf32>
+    %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%in, %g : tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) outs(%fill : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+    %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%p, %f : tensor<1x4x10x10xf32>, tensor<4x4x3x3xf32>) outs(%fill : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %n = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%r, %g : tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) outs(%fill : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+    %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %n : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<1x4x8x8xf32>
+    dataflow.yield %sum : tensor<1x4x8x8xf32>
   }
   return %y : tensor<1x4x8x8xf32>
 }

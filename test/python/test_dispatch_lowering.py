@@ -65,11 +65,23 @@ def test_mobilenet_stage_is_one_dispatch(options):
 
 
 def test_group_that_cannot_be_one_dispatch_says_why(options):
-    """resnet8's residual block reads its input through a padded conv and
-    the add: no one extended input serves both, so tile loops, and a note."""
-    compiled, x, expected = compiled_model("resnet8", options)
+    """On vulkan-spirv a group keeps its tile loops (one dispatch is built
+    for llvm-cpu only so far), and the compile notes say so."""
+    model, x = FACTORIES["zoo.conv_chain"]()
+    compiled = vtile.compile(model, "vulkan-spirv", "vertical-fusion", example_inputs=[x],
+                             options=options, planner=ONE_DISPATCH)
     assert REGION not in compiled.mlir
-    assert any("kept as tile loops, not one dispatch" in note for note in compiled.report.notes)
+    assert compiled.codegen_library is None
+    assert any("keeps tile loops: one dispatch per group is built for llvm-cpu only"
+               in note for note in compiled.report.notes), compiled.report.notes
+
+
+def test_residual_blocks_are_one_dispatch_each(options):
+    """resnet8's residual blocks read their input through a padded conv and
+    the add: the add reads the wider value at an offset (kept scalar)."""
+    compiled, x, expected = compiled_model("resnet8", options)
+    assert compiled.mlir.count(REGION) == 2
+    assert not any("kept as tile loops" in note for note in compiled.report.notes)
     (result,) = compiled(x)
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
 
@@ -81,6 +93,8 @@ def test_register_tiles_divide_their_dimensions():
     assert register_tile(conv) == (1, 8, 1, 6, 8, 1, 0)
     generic = DispatchOp(1, "linalg.generic", (1, 24, 14, 14))
     assert register_tile(generic) == (1, 1, 1, 0)
+    assert not generic.scalar
+    assert DispatchOp(2, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).scalar
 
 
 def test_workgroup_tile_maps_tiled_dimensions_innermost_on_x():

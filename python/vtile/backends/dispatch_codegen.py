@@ -54,7 +54,10 @@ DECOMPOSABLE = {
     "linalg.pooling_nchw_sum": ("1", "channels", "1", "lanes", "1", "0"),
 }
 # Ops MLIR 22 can neither decompose nor vectorise (depthwise NCHW has no
-# 1-D form upstream): IREE lowers them to scalar loops.
+# 1-D form upstream): IREE lowers them to scalar loops. So are generics
+# that read at an offset (a residual add reading a value that a padded
+# convolution reads with a wider window): the vectoriser takes only
+# projected permutations.
 SCALAR = ("linalg.depthwise_conv_2d_nchw_chw",)
 
 
@@ -63,6 +66,11 @@ class DispatchOp:
     node: int
     name: str
     loop_ranges: tuple[int, ...]  # static iteration domain, before tiling
+    reads_at_offset: bool = False  # an indexing map adds a constant
+
+    @property
+    def scalar(self) -> bool:
+        return self.name in SCALAR or self.reads_at_offset or not self.loop_ranges
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
             region = op.parent
             ops = tuple(
                 DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
-                           _loop_ranges(inner))
+                           _loop_ranges(inner), _reads_at_offset(inner))
                 for inner in (o.operation for o in region.regions[0].blocks[0].operations)
                 if NODE_ATTR in inner.attributes
             )
@@ -104,6 +112,13 @@ def _loop_ranges(op: ir.Operation) -> tuple[int, ...]:
     if LOOP_RANGES_ATTR not in op.attributes:  # a tensor.pad
         return ()
     return tuple(ir.DenseI64ArrayAttr(op.attributes[LOOP_RANGES_ATTR]))
+
+
+def _reads_at_offset(op: ir.Operation) -> bool:
+    if "indexing_maps" not in op.attributes:
+        return False
+    maps = ir.ArrayAttr(op.attributes["indexing_maps"])
+    return not all(ir.AffineMapAttr(m).value.is_projected_permutation for m in maps)
 
 
 def _divisor_near(size: int, target: int) -> int:
@@ -250,7 +265,7 @@ def _cleanup(func: str, tensor_empty: bool = False, leading_unit_dims: bool = Fa
 
 def _register_level(op: DispatchOp) -> list[str]:
     """Tile one op (found by its tag inside the fused loop) and vectorise it."""
-    if op.name in SCALAR or not op.loop_ranges:
+    if op.scalar:
         return []
     n = op.node
     match = (f"transform.structured.match attributes{{{NODE_ATTR} = {n} : i64}} in %func"
