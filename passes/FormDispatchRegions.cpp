@@ -225,8 +225,24 @@ struct DataflowFormDispatchRegions
 
   /// Fuses elementwise chains (a batch norm's four generics and a ReLU
   /// become one) as IREE would: IREE's fusion builds new ops without our
-  /// tags, so it must find nothing left to fuse.
+  /// tags, so it must find nothing left to fuse. That includes a producer
+  /// read by several elementwise ops (a residual block's input): IREE's
+  /// multi-use fusion (`iree-dispatch-creation-fuse-multi-use`) folds a copy
+  /// into each, so vtile gives each use its own copy first.
   static LogicalResult fuseElementwise(KernelOp kernel) {
+    // Last first: a copy adds a use to the copied op's own producers.
+    SmallVector<linalg::GenericOp> generics(
+        kernel.getBody().front().getOps<linalg::GenericOp>());
+    for (linalg::GenericOp producer : llvm::reverse(generics)) {
+      SmallVector<OpOperand *> uses = llvm::map_to_vector(
+          producer->getUses(), [](OpOperand &use) { return &use; });
+      if (uses.size() < 2 || !llvm::all_of(uses, linalg::areElementwiseOpsFusable))
+        continue;
+      OpBuilder builder(producer);
+      for (OpOperand *use : llvm::drop_begin(uses))
+        use->set(builder.clone(*producer)->getResult(
+            cast<OpResult>(use->get()).getResultNumber()));
+    }
     RewritePatternSet patterns(kernel.getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {

@@ -20,8 +20,11 @@ from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions, PipelineReport
 from vtile.planner.search import TILE_LOOPS, PlannerOptions
 
-# How iree-compile says a dispatch needs more stack than its limit.
-STACK_EXCEEDED = "exceeded stack allocation limit"
+# How iree-compile says a one-dispatch group cannot be built as planned: a
+# dispatch needs more stack than its limit, or IREE rewrote the group so
+# that a producer no longer fuses into the workgroup loop.
+DISPATCH_REFUSALS = ("exceeded stack allocation limit",
+                     "could not find next producer to fuse")
 
 
 @dataclass
@@ -108,10 +111,9 @@ def compile_model(
     try:
         vmfb = compile_vmfb(text, target, flags, options.reproducer_dir, library)
     except CompileError as error:
-        if library is None or STACK_EXCEEDED not in str(error):
+        if library is None or not any(why in str(error) for why in DISPATCH_REFUSALS):
             raise
-        # The stack model under-read a group: IREE counted more. Same numbers
-        # with tile loops; say so.
+        # Same numbers with tile loops; say so.
         fallback = compile_model(model, target, pipeline, options,
                                  replace(planner, lowering=TILE_LOOPS))
         fallback.report.notes.append(
