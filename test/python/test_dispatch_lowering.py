@@ -24,6 +24,7 @@ FACTORIES = {f"zoo.{name}": factory for name, factory in zoo.MODELS.items()}
 FACTORIES.update({name: factory for name, factory in models.BENCHMARK_MODELS.items()
                   if name != "mobilenet_v2_stage1"})  # fmt: skip
 FACTORIES["mobilenet_v2_stage1"] = lambda: models.mobilenet_v2_stage1(size=56)
+FACTORIES["edge_cnn"] = models.edge_cnn
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,19 @@ def test_residual_blocks_are_one_dispatch_each(options):
     the add: the add reads the wider value at an offset (kept scalar)."""
     compiled, x, expected = compiled_model("resnet8", options)
     assert compiled.mlir.count(REGION) == 2
+    assert not any("kept as tile loops" in note for note in compiled.report.notes)
+    (result,) = compiled(x)
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_every_producer_fuses_into_the_workgroup_loop(options):
+    """EdgeCNN's group reads the residual block's input twice (through the
+    padded conv and the add). Each add gets its own copy of the elementwise
+    producer before tagging, as IREE's multi-use fusion would otherwise make
+    untagged: then every producer fuses, and the group stays one dispatch
+    (a producer left out would fail the compile and fall back to tile loops)."""
+    compiled, x, expected = compiled_model("edge_cnn", options)
+    assert compiled.mlir.count(REGION) == 1
     assert not any("kept as tile loops" in note for note in compiled.report.notes)
     (result,) = compiled(x)
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
