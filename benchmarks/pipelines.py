@@ -76,6 +76,8 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps([
             dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio,
+                                     "sync_latency_ratio": c.sync_latency_ratio,
+                                     "sync_memory_ratio": c.sync_memory_ratio,
                                      "transient_ratio": c.transient_ratio,
                                      "max_abs_error": e, "recompute": r, "planned_peak_bytes": p}
             for c, e, r, p in rows], indent=2))  # fmt: skip
@@ -92,32 +94,42 @@ def _planned(plans) -> tuple[float, int]:
 def _table(rows, pipeline: str) -> Table:
     table = Table(
         "model", "target", "IREE peak", "vtile peak", "IREE stack", "vtile stack",
-        "planned peak", "memory ratio",
-        "transient ratio",
-        "IREE median", "vtile median", "latency ratio", "recompute", "max abs error",
+        "planned peak", "memory ratio, 1 worker", "memory ratio, all workers", "transient ratio",
+        "local-sync IREE / vtile", "local-sync latency ratio",
+        "local-task IREE / vtile", "local-task latency ratio", "recompute", "max abs error",
         title=f"vtile '{pipeline}' vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
     for comparison, error, recompute, planned in rows:
+        base, cand = comparison.baseline, comparison.candidate
+        sync = comparison.sync_latency_ratio
         table.add_row(
             comparison.model, comparison.target,
-            f"{comparison.baseline.device_local_peak_bytes:,} B",
-            f"{comparison.candidate.device_local_peak_bytes:,} B",
-            f"{comparison.baseline.max_dispatch_stack_bytes:,} B",
-            f"{comparison.candidate.max_dispatch_stack_bytes:,} B", f"{planned:,} B",
+            f"{base.device_local_peak_bytes:,} B", f"{cand.device_local_peak_bytes:,} B",
+            f"{base.max_dispatch_stack_bytes:,} B", f"{cand.max_dispatch_stack_bytes:,} B",
+            f"{planned:,} B", f"{comparison.sync_memory_ratio:.2f}",
             f"{comparison.memory_ratio:.2f}", f"{comparison.transient_ratio:.2f}",
-            f"{comparison.baseline.median_ms:.3f} ms", f"{comparison.candidate.median_ms:.3f} ms",
-            f"{comparison.latency_ratio:.2f}", f"{recompute:.3f}", f"{error:.1e}",
+            "-" if sync is None else f"{base.sync_median_ms:.3f} / {cand.sync_median_ms:.3f} ms",
+            "-" if sync is None else f"{sync:.2f}",
+            f"{base.median_ms:.3f} / {cand.median_ms:.3f} ms", f"{comparison.latency_ratio:.2f}",
+            f"{recompute:.3f}", f"{error:.1e}",
         )  # fmt: skip
-    latency = [c.latency_ratio for c, *_ in rows]
-    if latency:
-        geomean = math.exp(sum(math.log(r) for r in latency) / len(latency))
-        table.caption = (f"latency ratio geometric mean {geomean:.2f}; peaks: DEVICE_LOCAL of "
+    sync = [c.sync_latency_ratio for c, *_ in rows if c.sync_latency_ratio is not None]
+    task = [c.latency_ratio for c, *_ in rows]
+    if task:
+        means = f"local-task {_geomean(task):.2f}"
+        if sync:
+            means = f"local-sync {_geomean(sync):.2f}, {means}"
+        table.caption = (f"latency ratio geometric means: {means}; peaks: DEVICE_LOCAL of "
                          "iree-run-module --print_statistics (local-sync on llvm-cpu); stack: the "
-                         "largest static stack of any dispatch, times the CPUs (workers), added "
-                         "to the peak in the memory ratio; transients: "
+                         "largest static stack of any dispatch, added to the peak once (one "
+                         "worker: local-sync) or once per CPU (local-task's workers); transients: "
                          "IREE's scheduled transient memory (compile statistics), the measure "
                          "on vulkan-spirv, whose runtime peak is a fixed 64 MiB pool")
     return table
+
+
+def _geomean(ratios: list[float]) -> float:
+    return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 same model, inputs and target, in the same run, with IREE's own tools:
 latency is the median of `iree-benchmark-module` repetitions, memory the
 DEVICE_LOCAL peak that `iree-run-module --print_statistics` reports
-(under `local-sync` on the CPU, the driver whose statistics see transients)."""
+(under `local-sync` on the CPU, the driver whose statistics see transients).
+On the CPU, latency is measured under both drivers: `local-task` (one
+worker per CPU, what vtile runs with) and `local-sync` (the caller's thread
+alone, what an edge runtime without threads has)."""
 
 from __future__ import annotations
 
@@ -47,11 +50,18 @@ class Measurement:
     # hold one at once.
     max_dispatch_stack_bytes: int = 0
     workers: int = 1
+    # On the CPU: the median under `local-sync` (median_ms is `local-task`'s).
+    sync_median_ms: float | None = None
 
     @property
     def memory_bytes(self) -> int:
         """The measured peak plus the stack all workers may hold."""
         return self.device_local_peak_bytes + self.max_dispatch_stack_bytes * self.workers
+
+    @property
+    def sync_memory_bytes(self) -> int:
+        """The measured peak plus one stack: `local-sync` runs one dispatch at a time."""
+        return self.device_local_peak_bytes + self.max_dispatch_stack_bytes
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,18 @@ class Comparison:
     def memory_ratio(self) -> float:
         """candidate / baseline of peak plus stacks: below 1 uses less memory."""
         return self.candidate.memory_bytes / self.baseline.memory_bytes
+
+    @property
+    def sync_latency_ratio(self) -> float | None:
+        """candidate / baseline under `local-sync` (CPU targets only)."""
+        if self.candidate.sync_median_ms is None or self.baseline.sync_median_ms is None:
+            return None
+        return self.candidate.sync_median_ms / self.baseline.sync_median_ms
+
+    @property
+    def sync_memory_ratio(self) -> float:
+        """candidate / baseline of peak plus one stack (`local-sync`)."""
+        return self.candidate.sync_memory_bytes / self.baseline.sync_memory_bytes
 
     @property
     def transient_ratio(self) -> float:
@@ -94,19 +116,14 @@ def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
             path = Path(scratch) / f"input{index}.npy"
             np.save(path, array)
             flags.append(f"--input=@{path}")
-        timing = _run(
-            "iree-benchmark-module",
-            # Warm up first: without it, the first of two identical modules
-            # measured was up to 1.8x slower than the second.
-            [*flags, f"--benchmark_repetitions={repetitions}", "--benchmark_format=json",
-             "--benchmark_min_warmup_time=0.2"],
-        )
+        median_ms, latency_cv = _latency(flags, repetitions)
+        sync_median_ms = None
+        if compiled.target.driver == "local-task":
+            sync_median_ms, _ = _latency(_local_sync(flags), repetitions)
         statistics = _run(
             "iree-run-module",
-            [*_statistics_flags(flags, compiled.target.driver), "--print_statistics",
-             "--output_max_element_count=0"],
+            [*_local_sync(flags), "--print_statistics", "--output_max_element_count=0"],
         )
-    median_ms, latency_cv = _latency(timing)
     transient = scheduled_transient_bytes(compiled.mlir, compiled.target, compiled.iree_flags,
                                           compiled.codegen_library)
     stack = 0
@@ -115,17 +132,16 @@ def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
                                          compiled.codegen_library)
     return Measurement(
         compiled.pipeline, median_ms, latency_cv, _device_local_peak(statistics), transient,
-        len(compiled.vmfb), stack, os.cpu_count() or 1,
+        len(compiled.vmfb), stack, os.cpu_count() or 1, sync_median_ms,
     )  # fmt: skip
 
 
-def _statistics_flags(flags: list[str], driver: str) -> list[str]:
-    """The flags for the memory run. On the CPU it uses `local-sync`:
-    `local-task` serves transient buffers from a pool its statistics never
-    show (MobileNetV2's first stage at 224x224 read 631,104 B there and
-    9,804,672 B under local-sync, which counts every allocation)."""
-    if driver != "local-task":
-        return flags
+def _local_sync(flags: list[str]) -> list[str]:
+    """The flags with the CPU's `local-task` driver swapped for `local-sync`
+    (other drivers unchanged). The memory run always uses it: `local-task`
+    serves transient buffers from a pool its statistics never show
+    (MobileNetV2's first stage at 224x224 read 631,104 B there and 9,804,672 B
+    under local-sync, which counts every allocation)."""
     return [flag.replace("--device=local-task", "--device=local-sync") for flag in flags]
 
 
@@ -137,8 +153,15 @@ def _run(tool: str, flags: list[str]) -> str:
     return result.stdout + result.stderr
 
 
-def _latency(output: str) -> tuple[float, float]:
+def _latency(flags: list[str], repetitions: int) -> tuple[float, float]:
     """(median in ms, coefficient of variation) of the repetitions."""
+    output = _run(
+        "iree-benchmark-module",
+        # Warm up first: without it, the first of two identical modules
+        # measured was up to 1.8x slower than the second.
+        [*flags, f"--benchmark_repetitions={repetitions}", "--benchmark_format=json",
+         "--benchmark_min_warmup_time=0.2"],
+    )
     report = json.loads(output[output.index("{") :])
     aggregates = {
         entry["aggregate_name"]: entry

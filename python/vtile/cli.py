@@ -177,7 +177,7 @@ def _consoles():
     tables instead of rich's 80-column default."""
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 160
+    width = None if sys.stdout.isatty() else 200
     return Console(width=width), Console(stderr=True)
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPTS = Path(__file__).parents[2] / "benchmarks"
 
 
@@ -16,7 +18,7 @@ def test_pipelines_benchmark_writes_comparisons(tmp_path):
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "edge_cnn" in result.stdout and "geometric mean" in result.stdout
+    assert "edge_cnn" in result.stdout and "geometric means: local-sync" in result.stdout
     cnn, mlp = json.loads(output.read_text())
     assert cnn["target"] == mlp["target"] == "llvm-cpu"
     # Fusion cuts the CNN's measured peak and keeps its numbers.
@@ -28,3 +30,10 @@ def test_pipelines_benchmark_writes_comparisons(tmp_path):
     assert mlp["baseline"]["vmfb_bytes"] == mlp["candidate"]["vmfb_bytes"]
     assert mlp["memory_ratio"] == mlp["transient_ratio"] == 1.0 and mlp["recompute"] == 1.0
     assert cnn["baseline"]["median_ms"] > 0 and cnn["latency_ratio"] > 0
+    # On the CPU both drivers are timed: local-sync as well as local-task.
+    for row in (cnn, mlp):
+        assert row["baseline"]["sync_median_ms"] > 0 and row["candidate"]["sync_median_ms"] > 0
+        assert row["sync_latency_ratio"] == pytest.approx(
+            row["candidate"]["sync_median_ms"] / row["baseline"]["sync_median_ms"])
+    # Fusion cuts memory with one worker's stack (local-sync) too.
+    assert 0 < cnn["sync_memory_ratio"] < 1.0

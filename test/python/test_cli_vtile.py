@@ -88,6 +88,9 @@ def test_bench_prints_both_pipelines_and_ratios(matmul):
     assert "IREE default" in result.stdout and "vtile 'vertical-fusion'" in result.stdout
     assert "latency ratio" in result.stdout and "memory ratio" in result.stdout
     assert " ms " in result.stdout and " B " in result.stdout
+    # llvm-cpu is timed under local-sync too: a median per pipeline row.
+    rows = [line for line in result.stdout.splitlines() if "IREE default" in line or "vtile '" in line]
+    assert len(rows) == 2 and all(line.count(" ms") == 2 for line in rows), result.stdout
 
 
 def test_plan_prints_groups_and_json(factory):
