@@ -5,6 +5,8 @@ does, groups that can be one dispatch become exactly one
 transform-dialect op names: the compile fails if one has drifted), and
 groups that cannot keep their tile loops and say why."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,8 @@ import zoo
 
 import vtile
 from vtile import models
+from vtile.backends.iree import compile_vmfb
+from vtile.backends.targets import make_target
 from vtile.backends.dispatch_codegen import Dispatch, DispatchOp, register_tile, workgroup_tile
 from vtile.pipeline import PipelineOptions
 from vtile.planner.search import DISPATCH, PlannerOptions
@@ -98,6 +102,27 @@ def test_every_producer_fuses_into_the_workgroup_loop(options):
     assert not any("kept as tile loops" in note for note in compiled.report.notes)
     (result,) = compiled(x)
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize(("triple", "cpu", "fma"), [
+    (None, "haswell", r"vfmadd\d+ps\s+%ymm"),  # x86-64 AVX2: 8 lanes
+    ("aarch64-linux-gnu", "cortex-a55", r"fmla\s+v\d+\.4s"),  # NEON: 4 lanes
+])  # fmt: skip
+def test_one_dispatch_inner_loops_are_vector_fmas(triple, cpu, fma, tmp_path, options):
+    """The group's dispatch (MobileNetV2's stage is one group, so the
+    module's only dispatch) is vectorised down to the target's vector FMAs,
+    on the host ISA and cross-compiled for AArch64."""
+    model, inputs = FACTORIES["mobilenet_v2_stage1"]()
+    target = make_target("llvm-cpu", cpu=cpu, triple=triple)
+    compiled = vtile.compile(model, target, "vertical-fusion", example_inputs=inputs,
+                             options=options, planner=ONE_DISPATCH)
+    assert compiled.mlir.count(REGION) == 1
+    dump = tmp_path / "executables"
+    compile_vmfb(compiled.mlir, target, [f"--iree-hal-dump-executable-files-to={dump}"],
+                 codegen_library=compiled.codegen_library)
+    (assembly,) = (path.read_text() for path in dump.glob("*.s"))
+    assert len(set(re.findall(r"^(main_dispatch_\d+)\w*:", assembly, re.M))) == 1
+    assert len(re.findall(fma, assembly)) >= 16
 
 
 def test_register_tiles_divide_their_dimensions():
