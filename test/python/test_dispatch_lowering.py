@@ -16,7 +16,13 @@ import vtile
 from vtile import models
 from vtile.backends.iree import compile_vmfb
 from vtile.backends.targets import make_target
-from vtile.backends.dispatch_codegen import Dispatch, DispatchOp, register_tile, workgroup_tile
+from vtile.backends.dispatch_codegen import (
+    Dispatch,
+    DispatchOp,
+    codegen_spec,
+    register_tile,
+    workgroup_tile,
+)
 from vtile.pipeline import PipelineOptions
 from vtile.planner.search import DISPATCH, PlannerOptions
 
@@ -134,6 +140,20 @@ def test_register_tiles_divide_their_dimensions():
     assert register_tile(generic) == (1, 1, 1, 0)
     assert not generic.scalar
     assert DispatchOp(2, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).scalar
+
+
+def test_nchw_convolution_rows_are_the_innermost_register_loops():
+    """The input-channel and kernel-row loops go outside the output row
+    loops (so the filter's gather is hoisted out of them), and the peeled
+    loop is still the output columns': the last of the six tiled loops."""
+    conv = DispatchOp(3, "linalg.conv_2d_nchw_fchw", (1, 32, 10, 34, 32, 3, 3))
+    root = DispatchOp(4, "linalg.pooling_nchw_max", (1, 32, 4, 16, 2, 2))
+    spec = codegen_spec(Dispatch("main.0", 4, (1, 32, 16, 16), (1, 32, 4, 16), (conv, root)))
+    assert "%t3, %l3:6 = transform.structured.tile_using_for %r3 tile_sizes [1, 8, 1, 2, 8, 1, 0]" \
+        " interchange = [0, 1, 4, 5, 2, 3, 6]" in spec
+    assert "%w3 = transform.cast %l3#5" in spec
+    # Ops without an interchange keep their order: the pooling's columns are loop 3.
+    assert "%w4 = transform.cast %l4#3" in spec and "%r4 tile_sizes [1, 8, 1, 8, 1, 0] :" in spec
 
 
 def test_workgroup_tile_maps_tiled_dimensions_innermost_on_x():

@@ -53,6 +53,16 @@ DECOMPOSABLE = {
     "linalg.pooling_nchw_max": ("1", "channels", "1", "lanes", "1", "0"),
     "linalg.pooling_nchw_sum": ("1", "channels", "1", "lanes", "1", "0"),
 }
+# Register-tile loop orders (an `interchange`) other than the op's own.
+# NCHW convolutions: MLIR's 1-D vectoriser puts output channels in the
+# lanes, so each filter piece is a strided gather (FCHW); with the input
+# channels and kernel row outside the output row loops, the gather is
+# hoisted out of them (EdgeCNN: 4.1 -> 2.4 ms under local-sync).
+INTERCHANGE = {
+    # (n, f, c, kh, oh, ow, kw)
+    "linalg.conv_2d_nchw_fchw": (0, 1, 4, 5, 2, 3, 6),
+}
+
 # Ops MLIR 22 can neither decompose nor vectorise (depthwise NCHW has no
 # 1-D form upstream): IREE lowers them to scalar loops. So are generics
 # that read at an offset (a residual add reading a value that a padded
@@ -270,18 +280,21 @@ def _register_level(op: DispatchOp) -> list[str]:
              " : (!transform.any_op) -> !transform.any_op")
     sizes = register_tile(op)
     loops = sum(1 for s in sizes if s)
+    order = INTERCHANGE.get(op.name, tuple(range(len(sizes))))
+    interchange = f" interchange = {list(order)}" if op.name in INTERCHANGE else ""
     lines = [
         f"    %r{n} = {match}",
         f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
-        f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
+        f" tile_sizes {list(sizes)}{interchange} : (!transform.any_op) -> ({_handles(loops + 1)})",
     ]
     if op.name not in DECOMPOSABLE:
         return [*lines, f"    transform.structured.vectorize %t{n} : !transform.any_op"]
     # The lanes loop: a fused tile's output row may be shorter than the
     # op's (it reads only what its consumer needs), so it is peeled into
     # a static main part and a static remainder.
-    lanes = DECOMPOSABLE[op.name].index("lanes")
-    lanes_loop = sum(1 for s in sizes[:lanes] if s)
+    # The loops come outermost first, untiled dimensions left out.
+    lanes = order.index(DECOMPOSABLE[op.name].index("lanes"))
+    lanes_loop = sum(1 for d in order[:lanes] if sizes[d])
     lines += [
         f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
         # (Nothing to peel when the tile divides the row: not an error.)
