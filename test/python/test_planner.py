@@ -1,6 +1,8 @@
 """vtile.planner: memory profiles checked by hand, legality of fusion runs,
 and the greedy planner's decisions on the zoo and benchmark models."""
 
+import math
+
 import pytest
 import zoo
 from linalg_models import TWO_CONVS, UPSAMPLE
@@ -12,10 +14,11 @@ from vtile.analysis.graph import GRAPH_INPUT, build_graph
 from vtile.analysis.windows import Interval, full_box
 from vtile.frontends.model import load_model
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
+from vtile.planner.lowering import VECTOR_LANES, dispatch_stack_bytes, group_lowering
 from vtile.planner.memory import memory_profile
 from vtile.planner.plan import plan_module
 from vtile.planner.report import fusion_summary
-from vtile.planner.search import PlannerOptions, plan_fusion
+from vtile.planner.search import DEFAULT_MAX_RECOMPUTE, DISPATCH, PlannerOptions, plan_fusion
 
 # x: 1x4x16x16 -> pad -> conv 4->8 -> relu -> pad -> conv 8->4, weights constant.
 CHAIN = """
@@ -431,3 +434,37 @@ def test_fusion_summary_counts_groups_and_names_untileable_ops(context):
     assert summary.startswith("@main: 1 fusion group(s) over 2 of 3 ops")
     assert "not tileable, run unfused: linalg.softmax (line" in summary
     assert "has no indexing maps" in summary
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2_stage1", "resnet8", "small_unet"])
+def test_one_dispatch_workgroups_take_least_stack_within_the_recompute_cap(name):
+    """A one-dispatch group's workgroups tile rows and columns that divide
+    the result, columns at least a vector wide, within the recompute cap,
+    and never need more modelled stack than the plan's own strips."""
+    graph = graph_of(name)
+    for group in default_plan(name).groups:
+        lowering = group_lowering(graph, group, DISPATCH)
+        workgroups = lowering.workgroups
+        assert lowering.lowering == DISPATCH and workgroups is not None, lowering.reason
+        shape, dim = graph.nodes[group.root].result_shape, group.tile_dim
+        assert all(size % t == 0 for size, t in zip(shape, workgroups.tile, strict=True))
+        assert workgroups.tiles == math.prod(s // t for s, t in zip(shape, workgroups.tile))
+        assert [d for d, t in enumerate(workgroups.tile) if t != group.tile[d]] in ([], [dim], [dim + 1], [dim, dim + 1])
+        columns = workgroups.tile[dim + 1]
+        assert columns >= VECTOR_LANES or columns == shape[dim + 1]
+        assert workgroups.recompute <= max(DEFAULT_MAX_RECOMPUTE, group.recompute)
+        assert dispatch_stack_bytes(graph, workgroups) <= dispatch_stack_bytes(graph, group)
+
+
+def test_square_workgroups_beat_strips_on_mobilenet_at_224():
+    """At 224x224 the 2-row strips of MobileNetV2's first stage would put
+    1.25 MB of tiles on the stack; rows-by-columns workgroups need far
+    less, and recompute no more."""
+    model, inputs = models.mobilenet_v2_stage1()
+    loaded = load_model(model, vtile.make_context(), inputs)
+    graph = build_graph(loaded.module, loaded.function)
+    (group,) = plan_fusion(graph, PlannerOptions()).groups
+    workgroups = group_lowering(graph, group, DISPATCH).workgroups
+    assert dispatch_stack_bytes(graph, workgroups) * 2 < dispatch_stack_bytes(graph, group)
+    assert workgroups.recompute <= group.recompute
+    assert workgroups.tile[group.tile_dim + 1] < group.tile[group.tile_dim + 1]

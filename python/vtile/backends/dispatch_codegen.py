@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mlir import ir
 
-from vtile.planner.lowering import DISPATCH_STACK_BYTES
+from vtile.planner.lowering import DISPATCH_STACK_BYTES, VECTOR_LANES
 
 DISPATCH_ATTR = "vtile.dispatch"
 NODE_ATTR = "vtile.node"
@@ -32,8 +32,7 @@ LOOP_RANGES_ATTR = "vtile.loop_ranges"
 ENTRY = "__kernel_config"
 CODEGEN_LIBRARY_NAME = "codegen.mlir"
 
-# Register tile targets: 8 floats fill one AVX2 register.
-VECTOR_LANES = 8
+# Register tile targets: VECTOR_LANES floats fill one AVX2 register.
 CHANNEL_STEP = 8
 
 # Convolution-like ops that `transform.structured.decompose` makes 1-D once

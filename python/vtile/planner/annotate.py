@@ -8,7 +8,7 @@ from mlir import ir
 
 from vtile.analysis.graph import OpGraph
 from vtile.analysis.windows import Box
-from vtile.planner.groups import GroupCost
+from vtile.planner.groups import GroupCost, middle_box
 from vtile.planner.lowering import GroupLowering, group_lowering
 from vtile.planner.search import FusionPlan, PlannerOptions
 
@@ -31,22 +31,22 @@ def kernel_inputs(graph: OpGraph, group: GroupCost) -> list[ir.Value]:
 
 def halo(graph: OpGraph, group: GroupCost, value: ir.Value) -> tuple[list[int], list[int]]:
     """Elements the middle tile's window reaches beyond the tile's own
-    extent, scaled to the input by the ratio of sizes (the stride)."""
+    extent, scaled to the input by the ratio of sizes (the stride), in each
+    dimension the root is tiled in."""
     shape = ir.RankedTensorType(value.type).shape
     window: Box | None = group.windows.get(value)
     root_shape = graph.nodes[group.root].result_shape
-    offset = group.middle_offset
+    box = middle_box(root_shape, group.tile)
     low, high = [], []
     for dim, size in enumerate(shape):
-        if window is None or window[dim].size == size:
+        if (window is None or window[dim].size == size or dim >= len(root_shape)
+                or group.tile[dim] == root_shape[dim]):
             low.append(0)
             high.append(0)
             continue
-        scale = size / root_shape[group.tile_dim]
-        own_lo = round(offset * scale)
-        own_hi = round((offset + group.tile[group.tile_dim]) * scale)
-        low.append(max(0, own_lo - window[dim].lo))
-        high.append(max(0, window[dim].hi - own_hi))
+        scale = size / root_shape[dim]
+        low.append(max(0, round(box[dim].lo * scale) - window[dim].lo))
+        high.append(max(0, window[dim].hi - round(box[dim].hi * scale)))
     return low, high
 
 
@@ -63,18 +63,23 @@ def plan_attribute(graph: OpGraph, group: GroupCost, device: str, lowering: str)
     )
 
 
-def annotate(graph: OpGraph, plan: FusionPlan, options: PlannerOptions) -> list[GroupLowering]:
-    """Writes the plan; returns each group's lowering, in group order."""
+def lowerings(graph: OpGraph, plan: FusionPlan, options: PlannerOptions) -> list[GroupLowering]:
+    """Each group's lowering, in group order."""
+    return [group_lowering(graph, group, options.lowering, options.device, options.max_recompute)
+            for group in plan.groups]  # fmt: skip
+
+
+def annotate(graph: OpGraph, plan: FusionPlan, options: PlannerOptions,
+             chosen: list[GroupLowering]) -> None:
+    """Writes the plan with each group's `chosen` lowering: a one-dispatch
+    group's `#dataflow.plan` tiles it as its workgroups do."""
     context = graph.function.context
     i64 = ir.IntegerType.get_signless(64, context)
-    lowerings = []
-    for number, group in enumerate(plan.groups):
+    for number, (group, lowering) in enumerate(zip(plan.groups, chosen, strict=True)):
         for index in group.nodes:
             graph.nodes[index].operation.attributes[GROUP_ATTR] = ir.IntegerAttr.get(i64, number)
         root = graph.nodes[group.root].operation
-        lowering = group_lowering(graph, group, options.lowering, options.device)
-        lowerings.append(lowering)
-        text = plan_attribute(graph, group, options.device, lowering.lowering)
+        text = plan_attribute(graph, lowering.workgroups or group, options.device,
+                              lowering.lowering)
         root.attributes[PLAN_ATTR] = ir.Attribute.parse(text, context)
-    return lowerings
 

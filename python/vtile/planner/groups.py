@@ -7,6 +7,7 @@ summed per copy, the way the generated code computes them."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from mlir import ir
@@ -30,12 +31,6 @@ class GroupCost:
     @property
     def root(self) -> int:
         return self.nodes[-1]
-
-    @property
-    def middle_offset(self) -> int:
-        """Where the middle strip starts: the one whose windows describe the
-        group (halos, per-op tiles), away from the border pads."""
-        return (self.tiles // 2) * self.tile[self.tile_dim]
 
     @property
     def recompute(self) -> float:
@@ -117,6 +112,29 @@ def group_cost(
     return GroupCost(nodes, dim, tile, len(offsets), work, unfused, tile_bytes, windows)
 
 
+def middle_box(shape: tuple[int, ...], tile: tuple[int, ...]) -> Box:
+    """The middle tile of the grid of `tile`s over `shape`: the one whose
+    windows describe the group (halos, per-op tiles), away from the border
+    pads."""
+    return tuple(Interval((size // t // 2) * t, (size // t // 2) * t + t)
+                 for size, t in zip(shape, tile, strict=True))  # fmt: skip
+
+
+def workgroup_cost(graph: OpGraph, nodes: tuple[int, ...], tile_dim: int,
+                   tile: tuple[int, ...]) -> GroupCost:
+    """The group computed in tiles of `tile` (any dimensions tiled, each
+    dividing the result), every tile as the middle one: what the workgroups
+    of a one-dispatch group compute, whose domains are extended over the
+    pads so border tiles compute as much."""
+    root = graph.nodes[nodes[-1]]
+    windows: dict = {}
+    work, _, buffers = _visit(graph, set(nodes), root.index,
+                              middle_box(root.result_shape, tile), windows)
+    tiles = math.prod(size // t for size, t in zip(root.result_shape, tile, strict=True))
+    unfused = sum(graph.nodes[i].work() for i in nodes)
+    return GroupCost(nodes, tile_dim, tile, tiles, work * tiles, unfused, buffers, windows)
+
+
 def strip(shape: tuple[int, ...], dim: int, offset: int, height: int) -> Box:
     """The box of the strip [offset, offset + height) along `dim`."""
     box = list(full_box(shape))
@@ -151,7 +169,7 @@ def _visit(
 
 
 def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
-    """The region of each op's result that the middle strip computes (the
+    """The region of each op's result that the middle tile computes (the
     hull over its fused copies): the per-layer tile, halo included."""
     members, tiles = set(group.nodes), {}
     root = graph.nodes[group.root]
@@ -163,6 +181,5 @@ def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
             if producer in members:
                 visit(producer, window)
 
-    dim = group.tile_dim
-    visit(root.index, strip(root.result_shape, dim, group.middle_offset, group.tile[dim]))
+    visit(root.index, middle_box(root.result_shape, group.tile))
     return tiles

@@ -8,6 +8,7 @@ from mlir import ir
 
 from vtile.analysis.graph import OpGraph, build_graph
 from vtile.planner.annotate import annotate as write_plan
+from vtile.planner.annotate import lowerings as plan_lowerings
 from vtile.planner.lowering import GroupLowering
 from vtile.planner.search import FusionPlan, PlannerOptions, plan_fusion
 
@@ -17,7 +18,7 @@ class FunctionPlan:
     function: str
     graph: OpGraph
     plan: FusionPlan
-    lowerings: tuple[GroupLowering, ...] = ()  # per group, when annotated
+    lowerings: tuple[GroupLowering, ...] = ()  # per group
 
 
 def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = False) -> list[FunctionPlan]:
@@ -31,6 +32,8 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
         name = ir.StringAttr(op.attributes["sym_name"]).value
         graph = build_graph(module, name)
         plan = plan_fusion(graph, options)
-        lowerings = tuple(write_plan(graph, plan, options)) if annotate else ()
-        plans.append(FunctionPlan(name, graph, plan, lowerings))
+        lowerings = plan_lowerings(graph, plan, options)
+        if annotate:
+            write_plan(graph, plan, options, lowerings)
+        plans.append(FunctionPlan(name, graph, plan, tuple(lowerings)))
     return plans

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from vtile.planner.annotate import halo, kernel_inputs
 from vtile.planner.groups import op_tiles
+from vtile.planner.lowering import dispatch_stack_bytes
 from vtile.planner.plan import FunctionPlan
 from vtile.planner.search import DISPATCH, PlannerOptions
 
@@ -30,7 +31,9 @@ def fusion_summary(function: FunctionPlan, examples: int = 3) -> str:
         line += f"; not tileable, run unfused: {shown}{more}"
     for number, lowering in enumerate(function.lowerings):
         if lowering.lowering == DISPATCH:
-            line += f"; group {number} planned as one dispatch"
+            workgroups = lowering.workgroups
+            line += (f"; group {number} planned as one dispatch of {workgroups.tiles} "
+                     f"workgroups, {_shape(workgroups.tile)} each")
         elif lowering.reason:
             line += f"; group {number} keeps tile loops: {lowering.reason}"
     return line
@@ -44,6 +47,7 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
         groups = []
         for number, group in enumerate(plan.groups):
             tiles = op_tiles(graph, group)
+            lowering = function.lowerings[number]
             groups.append({
                 "group": number,
                 "ops": [{"op": graph.nodes[i].name, "result": list(graph.nodes[i].result_shape),
@@ -55,6 +59,7 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
                 "recompute": round(group.recompute, 4),
                 "tile_bytes": group.tile_bytes,
                 "peak_bytes": step_bytes[group.root],
+                "lowering": _lowering_json(graph, lowering),
             })  # fmt: skip
         functions.append({
             "function": function.function,
@@ -74,6 +79,25 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
     }
 
 
+def _lowering_json(graph, lowering) -> dict:
+    """How the group reaches IREE and why; a one dispatch's workgroups."""
+    entry = {"kind": lowering.lowering, "why": lowering.reason or None}
+    if lowering.workgroups is not None:
+        workgroups = lowering.workgroups
+        entry |= {"workgroup_tile": list(workgroups.tile), "workgroups": workgroups.tiles,
+                  "recompute": round(workgroups.recompute, 4),
+                  "stack_bytes": dispatch_stack_bytes(graph, workgroups)}
+    return entry
+
+
+def _lowering_text(lowering: dict) -> str:
+    if lowering["kind"] != DISPATCH:
+        return lowering["kind"] + (f": {lowering['why']}" if lowering["why"] else "")
+    return (f"one dispatch: {lowering['workgroups']} workgroups of "
+            f"{_shape(lowering['workgroup_tile'])}, {lowering['recompute']:.3f}x recompute, "
+            f"{lowering['stack_bytes']:,} B stack (modelled)")
+
+
 def plan_tables(plans: list[FunctionPlan], options: PlannerOptions) -> list[Table]:
     tables = []
     for function in plan_json(plans, options)["functions"]:
@@ -87,13 +111,14 @@ def plan_tables(plans: list[FunctionPlan], options: PlannerOptions) -> list[Tabl
             f"{len(function['unfused_ops'])} ops run layer by layer",
         )
         for column in ("group", "ops (result tile of the middle strip)", "output tile", "tiles",
-                       "input halos (low/high)", "recompute", "tile bytes", "peak bytes"):
+                       "input halos (low/high)", "recompute", "tile bytes", "peak bytes",
+                       "lowering"):
             table.add_column(column)
         for group in function["groups"]:
             ops = "\n".join(f"{op['op']} {_shape(op['tile'])}" for op in group["ops"])
             halos = "\n".join(f"{h['low']}/{h['high']}" for h in group["halos"])
             table.add_row(str(group["group"]), ops, _shape(group["tile"]), str(group["tiles"]),
                           halos, f"{group['recompute']:.3f}", f"{group['tile_bytes']:,}",
-                          f"{group['peak_bytes']:,}")
+                          f"{group['peak_bytes']:,}", _lowering_text(group["lowering"]))
         tables.append(table)
     return tables
