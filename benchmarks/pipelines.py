@@ -68,11 +68,12 @@ def main() -> int:
                     error = max(float(np.max(np.abs(o - e)))
                                 for o, e in zip(candidate(*model.sample_inputs), expected))
                     comparison = compare(candidate, args.repetitions, steps)
-                    planned = plan_module(model.module, planner_for(candidate.target, None))
+                    planned = plan_module(model.module, planner_for(
+                        candidate.target, PlannerOptions(lowering=args.group_lowering)))
                     rows.append((comparison, error, *_planned(planned)))
     except VtileError as error:
         sys.exit(f"pipelines.py: error: {error}")
-    Console(width=220).print(_table(rows, f"{args.pipeline}', groups as '{args.group_lowering}"))
+    Console(width=260).print(_table(rows, f"{args.pipeline}', groups as '{args.group_lowering}"))
     if args.json:
         args.json.write_text(json.dumps([
             dataclasses.asdict(c) | {"latency_ratio": c.latency_ratio, "memory_ratio": c.memory_ratio,
@@ -85,9 +86,11 @@ def main() -> int:
 
 
 def _planned(plans) -> tuple[float, int]:
-    """(recompute over the whole model, planned peak bytes)."""
+    """(recompute over the whole model, planned peak bytes). A one-dispatch
+    group recomputes what its workgroups do."""
     work = sum(n.work() for p in plans for n in p.graph.nodes)
-    extra = sum(g.work - g.unfused_work for p in plans for g in p.plan.groups)
+    extra = sum((lowering.workgroups or g).work - g.unfused_work
+                for p in plans for g, lowering in zip(p.plan.groups, p.lowerings, strict=True))
     return (1.0 + extra / work if work else 1.0), max(p.plan.profile.peak_bytes for p in plans)
 
 
