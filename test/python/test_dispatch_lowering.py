@@ -13,9 +13,10 @@ import torch
 import zoo
 
 import vtile
-from vtile import models
+from vtile import compiler, models
 from vtile.backends.iree import compile_vmfb
 from vtile.backends.targets import make_target
+from vtile.errors import CompileError
 from vtile.backends.dispatch_codegen import (
     Dispatch,
     DispatchOp,
@@ -85,6 +86,40 @@ def test_group_that_cannot_be_one_dispatch_says_why(options):
     assert compiled.codegen_library is None
     assert any("keeps tile loops: one dispatch per group is built for llvm-cpu only"
                in note for note in compiled.report.notes), compiled.report.notes
+
+
+@pytest.mark.parametrize("refusal", [
+    "error: could not find next producer to fuse into container",
+    "error: 'func.func' op exceeded stack allocation limit of 2097152 bytes for function. Got 9 bytes",
+])  # fmt: skip
+def test_dispatch_iree_refuses_keeps_tile_loops_and_says_so(refusal, options, monkeypatch):
+    """When iree-compile refuses a one-dispatch group (a producer that does
+    not fuse, a stack over the limit), the model compiles again with tile
+    loops, computes the same, and the notes say why; other failures raise."""
+    real = compiler.compile_vmfb
+
+    def refusing(text, target, flags, reproducer_dir, library=None):
+        if library is not None:
+            raise CompileError(f"iree-compile failed for llvm-cpu: codegen.mlir:5:7: {refusal}")
+        return real(text, target, flags, reproducer_dir, library)
+
+    monkeypatch.setattr(compiler, "compile_vmfb", refusing)
+    model, x = FACTORIES["zoo.conv_chain"]()
+    compiled = vtile.compile(model, "llvm-cpu", "vertical-fusion", example_inputs=[x],
+                             options=options, planner=ONE_DISPATCH)
+    assert REGION not in compiled.mlir and compiled.codegen_library is None
+    assert any(note.startswith("one-dispatch groups kept as tile loops") and refusal in note
+               for note in compiled.report.notes), compiled.report.notes
+    with torch.no_grad():
+        np.testing.assert_allclose(compiled(x.numpy())[0], model(x).numpy(), rtol=RTOL, atol=ATOL)
+
+    def failing(text, target, flags, reproducer_dir, library=None):
+        raise CompileError("iree-compile failed for llvm-cpu: error: something else")
+
+    monkeypatch.setattr(compiler, "compile_vmfb", failing)
+    with pytest.raises(CompileError, match="something else"):
+        vtile.compile(model, "llvm-cpu", "vertical-fusion", example_inputs=[x],
+                      options=options, planner=ONE_DISPATCH)
 
 
 def test_residual_blocks_are_one_dispatch_each(options):
