@@ -22,7 +22,7 @@ from vtile.backends.targets import Target, make_target
 from vtile.errors import VtileError
 from vtile.named_pipelines import FUSION_PASSES, NONE, VERTICAL_FUSION, named_pipeline
 from vtile.pipeline import Pipeline, PipelineOptions, PythonStage
-from vtile.planner.annotate import annotate
+from vtile.planner.annotate import annotate, lowerings
 from vtile.planner.groups import group_cost, is_legal, tiled_dimension
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
@@ -76,8 +76,9 @@ def forced_plan_stage(seed: int, lowering: str = TILE_LOOPS) -> PythonStage:
                         groups.append(group_cost(graph, nodes, dim, tile))
                 start = end + 1
             profile = memory_profile(graph, groups)
-            annotate(graph, FusionPlan(tuple(groups), profile, memory_profile(graph, [])),
-                     PlannerOptions(lowering=lowering))
+            forced = FusionPlan(tuple(groups), profile, memory_profile(graph, []))
+            options = PlannerOptions(lowering=lowering)
+            annotate(graph, forced, options, lowerings(graph, forced, options))
 
     return PythonStage(FORCED, plan)
 
