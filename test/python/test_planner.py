@@ -453,7 +453,8 @@ def test_one_dispatch_workgroups_take_least_stack_within_the_recompute_cap(name)
         columns = workgroups.tile[dim + 1]
         assert columns >= VECTOR_LANES or columns == shape[dim + 1]
         assert workgroups.recompute <= max(DEFAULT_MAX_RECOMPUTE, group.recompute)
-        assert dispatch_stack_bytes(graph, workgroups) <= dispatch_stack_bytes(graph, group)
+        assert lowering.stack_bytes == dispatch_stack_bytes(graph, workgroups)
+        assert lowering.stack_bytes <= dispatch_stack_bytes(graph, group)
 
 
 def test_square_workgroups_beat_strips_on_mobilenet_at_224():

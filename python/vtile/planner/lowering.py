@@ -35,15 +35,19 @@ WORKER_STACK_BYTES = DISPATCH_STACK_BYTES + 512 * 1024
 class GroupLowering:
     lowering: str
     reason: str  # why, when it is not the one asked for
-    # One dispatch: what each workgroup computes (its tile, halos, work).
+    # One dispatch: what each workgroup computes (its tile, halos, work),
+    # and the stack it needs, modelled.
     workgroups: GroupCost | None = None
+    stack_bytes: int = 0
 
 
 def can_be_one_dispatch(name: str) -> bool:
     return name.startswith("linalg.") or name == "tensor.pad"
 
 
-def workgroup_tiling(graph: OpGraph, group: GroupCost, max_recompute: float) -> GroupCost | None:
+def workgroup_tiling(
+    graph: OpGraph, group: GroupCost, max_recompute: float
+) -> tuple[GroupCost, int] | None:
     """How a one-dispatch group is cut into workgroups: tiles of the plan's
     tiled dimension and the next one (rows and columns), each a divisor of
     the result, columns at least a vector wide. The planner's objective for
@@ -52,13 +56,14 @@ def workgroup_tiling(graph: OpGraph, group: GroupCost, max_recompute: float) -> 
     recompute less halo for their area than strips, so they also need less
     stack (MobileNetV2's first stage at 224x224: 2x56 strips modelled at
     1,254,400 B and 1.295x recompute, 4x8 tiles at 343,808 B and 1.248x).
-    None if no tile fits the stack limit."""
+    Returns the tiling and its modelled stack; None if no tile fits the
+    stack limit."""
     shape = graph.nodes[group.root].result_shape
     dims = [group.tile_dim, *([group.tile_dim + 1] if group.tile_dim + 1 < len(shape) else [])]
     choices = [[t for t in range(1, shape[d] + 1) if shape[d] % t == 0] for d in dims]
     if len(dims) == 2:
         choices[1] = [t for t in choices[1] if t >= VECTOR_LANES or t == shape[dims[1]]]
-    best, best_key = None, None
+    best = None
     candidates = [group]  # the plan's strips, as the planner costed them
     for sizes in itertools.product(*choices):
         tile = list(group.tile)
@@ -69,8 +74,8 @@ def workgroup_tiling(graph: OpGraph, group: GroupCost, max_recompute: float) -> 
         if cost.recompute > max_recompute:
             continue
         stack = dispatch_stack_bytes(graph, cost)
-        if stack <= DISPATCH_STACK_BYTES and (best_key is None or stack < best_key):
-            best, best_key = cost, stack
+        if stack <= DISPATCH_STACK_BYTES and (best is None or stack < best[1]):
+            best = (cost, stack)
     return best
 
 
@@ -110,10 +115,10 @@ def group_lowering(
         return GroupLowering(
             TILE_LOOPS, f"one dispatch takes linalg ops and tensor.pad only; it holds {', '.join(others)}"
         )
-    workgroups = workgroup_tiling(graph, group, max(max_recompute, group.recompute))
-    if workgroups is None:
+    tiling = workgroup_tiling(graph, group, max(max_recompute, group.recompute))
+    if tiling is None:
         stack = dispatch_stack_bytes(graph, group)
         return GroupLowering(
             TILE_LOOPS, f"its tiles need {stack:,} B of stack, over the {DISPATCH_STACK_BYTES:,} B limit"
         )
-    return GroupLowering(DISPATCH, "", workgroups)
+    return GroupLowering(DISPATCH, "", *tiling)

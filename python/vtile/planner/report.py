@@ -7,7 +7,6 @@ from rich.table import Table
 
 from vtile.planner.annotate import halo, kernel_inputs
 from vtile.planner.groups import op_tiles
-from vtile.planner.lowering import dispatch_stack_bytes
 from vtile.planner.plan import FunctionPlan
 from vtile.planner.search import DISPATCH, PlannerOptions
 
@@ -59,7 +58,7 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
                 "recompute": round(group.recompute, 4),
                 "tile_bytes": group.tile_bytes,
                 "peak_bytes": step_bytes[group.root],
-                "lowering": _lowering_json(graph, lowering),
+                "lowering": _lowering_json(lowering),
             })  # fmt: skip
         functions.append({
             "function": function.function,
@@ -79,14 +78,14 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
     }
 
 
-def _lowering_json(graph, lowering) -> dict:
+def _lowering_json(lowering) -> dict:
     """How the group reaches IREE and why; a one dispatch's workgroups."""
     entry = {"kind": lowering.lowering, "why": lowering.reason or None}
     if lowering.workgroups is not None:
         workgroups = lowering.workgroups
         entry |= {"workgroup_tile": list(workgroups.tile), "workgroups": workgroups.tiles,
                   "recompute": round(workgroups.recompute, 4),
-                  "stack_bytes": dispatch_stack_bytes(graph, workgroups)}
+                  "stack_bytes": lowering.stack_bytes}
     return entry
 
 
