@@ -29,7 +29,7 @@ from vtile.frontends.model import load_model
 from vtile.models import BENCHMARK_MODELS, edge_cnn
 from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
 from vtile.planner.plan import plan_module
-from vtile.planner.search import LOWERINGS, TILE_LOOPS, PlannerOptions
+from vtile.planner.search import AUTO, LOWERINGS, PlannerOptions
 from vtile.tables import Steps
 
 MODELS = {**BENCHMARK_MODELS, "edge_cnn": edge_cnn}
@@ -43,7 +43,7 @@ def main() -> int:
     parser.add_argument("--targets", nargs="+", default=["llvm-cpu"],
                         help="targets; vulkan-spirv is skipped without a Vulkan device")
     parser.add_argument("--pipeline", default=VERTICAL_FUSION, choices=list(PIPELINE_HELP))
-    parser.add_argument("--group-lowering", choices=LOWERINGS, default=TILE_LOOPS,
+    parser.add_argument("--group-lowering", choices=LOWERINGS, default=AUTO,
                         help="how fusion groups reach IREE (see vtile compile --help)")
     parser.add_argument("--repetitions", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the results here")

@@ -8,12 +8,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Registration.h"
+#include "dialects/Tile/IR/Tile.h"
 #include "passes/Passes.h"
 
 #include "mlir-c/IR.h"
+#include "mlir-c/Support.h"
 #include "mlir-c/Pass.h"
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Pass.h"
+#include "mlir/CAPI/Support.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 
@@ -51,4 +54,16 @@ VTILE_CAPI_EXPORT int vtileRunPassManagerSafely(MlirPassManager passManager,
   if (!recovery.RunSafely([&] { result = unwrap(passManager)->run(unwrap(op)); }))
     return 2;
   return mlir::succeeded(result) ? 0 : 1;
+}
+
+/// The capacity in bytes of memory level `level` of the `#tile.target` in
+/// scope at `op`: what the planner may keep in that level. -1 if no target
+/// is in scope or it has no such level.
+VTILE_CAPI_EXPORT int64_t vtileTargetLevelCapacity(MlirOperation op,
+                                                   MlirStringRef level) {
+  vtile::tile::TargetAttr target = vtile::tile::lookupTarget(unwrap(op));
+  if (!target)
+    return -1;
+  vtile::tile::MemoryLevelAttr found = target.getLevel(unwrap(level));
+  return found ? found.getCapacity() : -1;
 }

@@ -26,10 +26,10 @@ from vtile.backends.iree import (
     require_runnable,
     scheduled_transient_bytes,
 )
+from vtile.backends.targets import WORKER_STACK_BYTES
 from vtile.compiler import CompiledModel, compile_model
 from vtile.errors import RunError
 from vtile.named_pipelines import NONE
-from vtile.planner.lowering import WORKER_STACK_BYTES
 
 _PEAK = re.compile(r"DEVICE_LOCAL:\s*(\d+)B peak")
 

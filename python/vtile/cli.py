@@ -19,7 +19,7 @@ def _target_options() -> argparse.ArgumentParser:
     """The target, pipeline and planner options every compiling command takes."""
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
     from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
-    from vtile.planner.search import DEFAULT_MAX_RECOMPUTE, LOWERINGS, TILE_LOOPS
+    from vtile.planner.search import AUTO, DEFAULT_MAX_RECOMPUTE, LOWERINGS
 
     target = argparse.ArgumentParser(add_help=False)
     group = target.add_argument_group("target")
@@ -28,6 +28,11 @@ def _target_options() -> argparse.ArgumentParser:
     group.add_argument("--cpu", help="llvm-cpu: CPU to tune for (default: host)")
     group.add_argument("--triple", help="llvm-cpu: cross-compile for this target triple, "
                        "e.g. aarch64-linux-gnu (needs --cpu, e.g. cortex-a55)")
+    group.add_argument("--stack-limit", type=_bytes, metavar="SIZE",
+                       help="llvm-cpu: stack one dispatch may use, the capacity of the "
+                       "'stack' memory level the planner fits one-dispatch groups in "
+                       "(iree-compile's --iree-llvmcpu-stack-allocation-limit; default and "
+                       "most: 2MiB; a .mlir module's own #tile.target takes precedence)")
     group.add_argument("--vulkan-target", help="vulkan-spirv: GPU target name "
                        f"(default: {DEFAULT_VULKAN_TARGET})")
     group.add_argument("--pipeline", metavar="NAME",
@@ -41,11 +46,14 @@ def _target_options() -> argparse.ArgumentParser:
     planning.add_argument("--max-recompute", type=float, default=DEFAULT_MAX_RECOMPUTE,
                           metavar="RATIO", help="cap on work with halo recomputation divided "
                           f"by work without it (default: {DEFAULT_MAX_RECOMPUTE})")
-    planning.add_argument("--group-lowering", choices=LOWERINGS, default=TILE_LOOPS,
+    planning.add_argument("--group-lowering", choices=LOWERINGS, default=AUTO,
                           help="how fusion groups reach IREE: 'tile-loops' runs each op of "
                           "each tile as its own dispatch; 'dispatch' makes a group one "
-                          "dispatch tiled inside it (llvm-cpu; groups it cannot take keep "
-                          f"tile loops, and compile says why) (default: {TILE_LOOPS})")
+                          "dispatch tiled inside it, its tiles on the stack (llvm-cpu; groups "
+                          "it cannot take keep tile loops, and compile says why); 'auto' "
+                          "picks one dispatch wherever its stack does not raise the planned "
+                          "peak (or exceed --memory-budget), and `vtile plan` says why "
+                          f"(default: {AUTO})")
     return target
 
 
@@ -184,7 +192,7 @@ def _consoles():
 def _target(args: argparse.Namespace):
     from vtile.backends.targets import make_target
 
-    return make_target(args.target, args.cpu, args.triple, args.vulkan_target)
+    return make_target(args.target, args.cpu, args.triple, args.vulkan_target, args.stack_limit)
 
 
 def _import_and_compile(args: argparse.Namespace, target, steps, options=None):
@@ -228,7 +236,7 @@ def _compile(args: argparse.Namespace) -> int:
             # One-dispatch groups compile only with their codegen library.
             library = args.emit_mlir.with_suffix(".codegen.mlir")
             outputs[library] = compiled.codegen_library
-            flags += dispatch_flags(library.resolve())
+            flags += dispatch_flags(library.resolve(), compiled.target.stack_bytes)
     write_all(outputs)
     signature = ", ".join(map(str, model.inputs))
     console.print(f"wrote {output} ({len(compiled.vmfb):,} bytes): @{model.function}({signature}) "
@@ -247,16 +255,19 @@ def _plan(args: argparse.Namespace) -> int:
     from vtile.compiler import planner_for
     from vtile.context import make_context
     from vtile.frontends.model import load_model
+    from vtile.planner.memory_levels import with_memory_levels
     from vtile.planner.plan import plan_module
     from vtile.planner.report import plan_json, plan_tables
     from vtile.tables import Steps
 
     console, progress = _consoles()
-    options = planner_for(_target(args), _planner(args))
+    target = _target(args)
+    options = planner_for(target, _planner(args))
     with Steps(progress) as steps:
         steps(f"importing {args.model}")
         model = load_model(args.model, make_context())
         steps(f"planning {model.name}")
+        with_memory_levels(model.module, target)
         plans = plan_module(model.module, options)
     if args.json:
         import json

@@ -18,6 +18,7 @@ from vtile.frontends.model import Model, load_model
 from vtile.named_pipelines import DEFAULT_PIPELINE, iree_flags, named_pipeline
 from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions, PipelineReport
+from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.search import TILE_LOOPS, PlannerOptions
 
 # How iree-compile says a one-dispatch group cannot be built as planned: a
@@ -101,6 +102,7 @@ def compile_model(
     pipeline = pipeline or DEFAULT_PIPELINE
     planner = planner_for(target, planner)
     module = ir.Module.parse(str(model.module), model.module.context)
+    target = with_memory_levels(module, target)  # the stack limit the plan is held to
     options = options or PipelineOptions()
     report = named_pipeline(pipeline, planner, target).run(module, options)
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.

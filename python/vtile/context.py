@@ -35,6 +35,12 @@ class _MlirOperation(ctypes.Structure):
     _fields_ = [("ptr", ctypes.c_void_p)]
 
 
+class _MlirStringRef(ctypes.Structure):
+    """mlir-c's `MlirStringRef`: a pointer and a length."""
+
+    _fields_ = [("data", ctypes.c_char_p), ("length", ctypes.c_size_t)]
+
+
 class _MlirPassManager(ctypes.Structure):
     """mlir-c's `MlirPassManager`: a struct holding one pointer."""
 
@@ -56,6 +62,8 @@ def _native() -> ctypes.PyDLL:
     library.vtileContextLoadDialects.restype = None
     library.vtileRunPassManagerSafely.argtypes = [_MlirPassManager, _MlirOperation]
     library.vtileRunPassManagerSafely.restype = ctypes.c_int
+    library.vtileTargetLevelCapacity.argtypes = [_MlirOperation, _MlirStringRef]
+    library.vtileTargetLevelCapacity.restype = ctypes.c_int64
     library.vtileRegisterPasses.argtypes = []
     library.vtileRegisterPasses.restype = None
     library.vtileRegisterPasses()
@@ -89,6 +97,17 @@ def run_pass_manager_safely(manager: PassManager, operation: ir.Operation) -> Pa
         _MlirPassManager(_capsule_pointer(manager._CAPIPtr, _PASS_MANAGER_CAPSULE)),
         _MlirOperation(_capsule_pointer(operation._CAPIPtr, _OPERATION_CAPSULE)),
     ))  # fmt: skip
+
+
+def target_level_capacity(operation: ir.Operation, level: str) -> int | None:
+    """Bytes memory level `level` of the `#tile.target` in scope at
+    `operation` holds; None if no target is in scope or it lacks the level."""
+    name = level.encode()
+    capacity = _native().vtileTargetLevelCapacity(
+        _MlirOperation(_capsule_pointer(operation._CAPIPtr, _OPERATION_CAPSULE)),
+        _MlirStringRef(name, len(name)),
+    )
+    return None if capacity < 0 else capacity
 
 
 def load_dialects(context: ir.Context) -> ir.Context:

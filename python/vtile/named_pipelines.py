@@ -10,6 +10,7 @@ from mlir import ir
 from vtile.backends.targets import Target
 from vtile.errors import UsageError
 from vtile.pipeline import PassStage, Pipeline, PythonStage, Stage
+from vtile.planner.memory_levels import with_memory_levels, without_memory_levels
 from vtile.planner.plan import plan_module
 from vtile.planner.report import fusion_summary
 from vtile.planner.search import PlannerOptions
@@ -56,6 +57,10 @@ FUSION_PASSES = (
 )  # fmt: skip
 
 
+# Last: IREE does not read the `tile` dialect's memory levels.
+DROP_MEMORY_LEVELS = PythonStage("drop-memory-levels", without_memory_levels)
+
+
 def iree_flags(name: str) -> list[str]:
     """IREE flags a pipeline's output needs. None so far: measured on
     MobileNetV2's first stage, IREE's default partitioning already keeps one
@@ -73,18 +78,21 @@ def named_pipeline(
     planner = planner or PlannerOptions()
     stages: list[Stage] = [GENERALIZE_FOR_IREE]
     if name == VERTICAL_FUSION:
-        stages.append(PythonStage("plan-fusion", _plan_stage(planner)))
+        stages.append(PythonStage("plan-fusion", _plan_stage(planner, target)))
         stages += FUSION_PASSES
     elif name != NONE:
         raise UsageError(f"unknown pipeline '{name}'; known: {', '.join(PIPELINE_HELP)}")
     if target is not None and target.lowering_passes is not None:
         stages.append(PassStage(f"{target.name}-lowering", target.lowering_passes))
+    stages.append(DROP_MEMORY_LEVELS)
     targeting = target.cli_options() if target is not None else []
     return Pipeline(name, stages, ("--pipeline", name, *targeting, *planner.cli_options()))
 
 
-def _plan_stage(options: PlannerOptions):
+def _plan_stage(options: PlannerOptions, target: Target | None):
     def plan(module: ir.Module) -> list[str]:
+        if target is not None:
+            with_memory_levels(module, target)
         return [fusion_summary(plan) for plan in plan_module(module, options, annotate=True)]
 
     return plan

@@ -18,12 +18,13 @@ import vtile
 from vtile.analysis.graph import build_graph
 from vtile.backends.dispatch_codegen import codegen_library, find_dispatches
 from vtile.backends.iree import compile_vmfb, load
-from vtile.backends.targets import Target, make_target
+from vtile.backends.targets import MAX_STACK_BYTES, Target, make_target
 from vtile.errors import VtileError
 from vtile.named_pipelines import FUSION_PASSES, NONE, VERTICAL_FUSION, named_pipeline
 from vtile.pipeline import Pipeline, PipelineOptions, PythonStage
-from vtile.planner.annotate import annotate, lowerings
+from vtile.planner.annotate import annotate
 from vtile.planner.groups import group_cost, is_legal, tiled_dimension
+from vtile.planner.lowering import as_built, choose_lowerings
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
@@ -78,7 +79,8 @@ def forced_plan_stage(seed: int, lowering: str = TILE_LOOPS) -> PythonStage:
             profile = memory_profile(graph, groups)
             forced = FusionPlan(tuple(groups), profile, memory_profile(graph, []))
             options = PlannerOptions(lowering=lowering)
-            annotate(graph, forced, options, lowerings(graph, forced, options))
+            chosen = choose_lowerings(graph, forced, options, MAX_STACK_BYTES)
+            annotate(graph, as_built(graph, forced, chosen), options, chosen)
 
     return PythonStage(FORCED, plan)
 

@@ -129,3 +129,36 @@ def test_demo_without_vulkan_says_so_and_runs_cpu():
     assert result.returncode == 0, result.stderr
     assert "vulkan-spirv skipped: no Vulkan device" in result.stdout
     assert not any("vulkan-spirv" in line and "EdgeCNN" in line for line in result.stdout.splitlines())
+
+
+TWO_CONVS_FACTORY = """
+import torch
+
+def make():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(4, 16, 3, padding=1), torch.nn.ReLU(),
+                                torch.nn.Conv2d(16, 4, 3, padding=1))
+    return model.eval(), torch.randn(1, 4, 64, 64)
+"""
+
+
+def test_plan_says_how_each_group_reaches_iree_and_why(tmp_path):
+    """`auto` gives every group's choice a reason; the stack limit is the
+    planner's: one dispatch that needs more keeps tile loops and says so."""
+    path = tmp_path / "convs.py"
+    path.write_text(TWO_CONVS_FACTORY)
+    result = vtile("plan", f"{path}:make", "--json")
+    assert result.returncode == 0, result.stderr
+    (group,) = json.loads(result.stdout)["functions"][0]["groups"]
+    assert group["lowering"]["kind"] in ("tile-loops", "dispatch") and group["lowering"]["why"]
+    result = vtile("plan", f"{path}:make", "--json", "--group-lowering", "dispatch")
+    (group,) = json.loads(result.stdout)["functions"][0]["groups"]
+    assert group["lowering"]["kind"] == "dispatch", group["lowering"]
+    assert group["lowering"]["stack_bytes"] > 1024
+    result = vtile("plan", f"{path}:make", "--json", "--group-lowering", "dispatch",
+                   "--stack-limit", "1KiB")  # fmt: skip
+    (group,) = json.loads(result.stdout)["functions"][0]["groups"]
+    assert group["lowering"]["kind"] == "tile-loops"
+    assert "over the 1,024 B of the target's stack level" in group["lowering"]["why"]
+    result = vtile("plan", f"{path}:make", "--target", "vulkan-spirv", "--stack-limit", "1KiB")
+    assert result.returncode == 2 and "apply to llvm-cpu" in result.stderr

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 import torch
 import zoo
+from linalg_models import TWO_CONVS
 
 import vtile
 from vtile import compiler, models
+from vtile.backends import iree
 from vtile.backends.iree import compile_vmfb
 from vtile.backends.targets import make_target
 from vtile.errors import CompileError
@@ -198,3 +200,26 @@ def test_workgroup_tile_maps_tiled_dimensions_innermost_on_x():
     assert workgroup_tile(whole) == ([1, 0, 0, 0], ["#gpu.block<x>"])
     two = Dispatch("main.2", 3, (1, 8, 16, 16), (1, 8, 4, 8), ())
     assert workgroup_tile(two) == ([0, 0, 4, 8], ["#gpu.block<y>", "#gpu.block<x>"])
+
+
+def test_iree_is_held_to_the_stack_level_the_plan_used(tmp_path, options, monkeypatch):
+    """A module that carries its own #tile.target is planned for its
+    `stack` level, iree-compile gets the same limit, and IREE never sees
+    the `tile` attribute."""
+    path = tmp_path / "two_convs.mlir"
+    path.write_text(
+        'module attributes {tile.target = #tile.target<"mcu", levels = ['
+        '#tile.level<"stack", capacity = 65536, bandwidth = 1.0>]>} {' + TWO_CONVS + "}")
+    commands = []
+    real = iree._run_iree_compile
+    monkeypatch.setattr(iree, "_run_iree_compile",
+                        lambda command: commands.append(command) or real(command))
+    compiled = vtile.compile(path, "llvm-cpu", options=options, planner=ONE_DISPATCH)
+    assert compiled.target.stack_bytes == 65536
+    assert REGION in compiled.mlir and "tile.target" not in compiled.mlir
+    assert "--iree-llvmcpu-stack-allocation-limit=65536" in commands[-1]
+    x = np.random.default_rng(0).standard_normal((1, 4, 16, 16), np.float32)
+    (result,) = compiled(x)
+    w = torch.full((4, 4, 3, 3), 0.1)
+    expected = torch.conv2d(torch.conv2d(torch.from_numpy(x), w), w).numpy()
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)

@@ -12,13 +12,30 @@ import vtile
 from vtile import models
 from vtile.analysis.graph import GRAPH_INPUT, build_graph
 from vtile.analysis.windows import Interval, full_box
+from vtile.backends.targets import MAX_STACK_BYTES, CpuTarget
+from vtile.errors import UsageError
 from vtile.frontends.model import load_model
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
-from vtile.planner.lowering import VECTOR_LANES, dispatch_stack_bytes, group_lowering
+from vtile.planner.lowering import (
+    VECTOR_LANES,
+    as_built,
+    choose_lowerings,
+    dispatch_stack_bytes,
+    group_lowering,
+)
 from vtile.planner.memory import memory_profile
+from vtile.planner.memory_levels import stack_capacity, with_memory_levels
 from vtile.planner.plan import plan_module
 from vtile.planner.report import fusion_summary
-from vtile.planner.search import DEFAULT_MAX_RECOMPUTE, DISPATCH, PlannerOptions, plan_fusion
+from vtile.planner.search import (
+    DEFAULT_MAX_RECOMPUTE,
+    DISPATCH,
+    TILE_LOOPS,
+    PlannerOptions,
+    plan_fusion,
+)
+
+FORCE_DISPATCH = PlannerOptions(lowering=DISPATCH)
 
 # x: 1x4x16x16 -> pad -> conv 4->8 -> relu -> pad -> conv 8->4, weights constant.
 CHAIN = """
@@ -443,7 +460,7 @@ def test_one_dispatch_workgroups_take_least_stack_within_the_recompute_cap(name)
     and never need more modelled stack than the plan's own strips."""
     graph = graph_of(name)
     for group in default_plan(name).groups:
-        lowering = group_lowering(graph, group, DISPATCH)
+        lowering = group_lowering(graph, group, FORCE_DISPATCH, MAX_STACK_BYTES)
         workgroups = lowering.workgroups
         assert lowering.lowering == DISPATCH and workgroups is not None, lowering.reason
         shape, dim = graph.nodes[group.root].result_shape, group.tile_dim
@@ -465,7 +482,85 @@ def test_square_workgroups_beat_strips_on_mobilenet_at_224():
     loaded = load_model(model, vtile.make_context(), inputs)
     graph = build_graph(loaded.module, loaded.function)
     (group,) = plan_fusion(graph, PlannerOptions()).groups
-    workgroups = group_lowering(graph, group, DISPATCH).workgroups
+    workgroups = group_lowering(graph, group, FORCE_DISPATCH, MAX_STACK_BYTES).workgroups
     assert dispatch_stack_bytes(graph, workgroups) * 2 < dispatch_stack_bytes(graph, group)
     assert workgroups.recompute <= group.recompute
     assert workgroups.tile[group.tile_dim + 1] < group.tile[group.tile_dim + 1]
+
+
+def test_auto_keeps_tile_loops_where_one_dispatch_would_raise_the_peak():
+    """ResNet-8's one-dispatch groups would keep more on the stack than their
+    tile loops keep in tile buffers, over the plan's peak: `auto` keeps tile
+    loops and says by how much. Under a budget they fit, it takes one
+    dispatch wherever the budget still holds."""
+    graph = graph_of("resnet8")
+    plan = default_plan("resnet8")
+    dispatch = choose_lowerings(graph, plan, FORCE_DISPATCH, MAX_STACK_BYTES)
+    assert [lowering.lowering for lowering in dispatch] == [DISPATCH, DISPATCH]
+    assert as_built(graph, plan, dispatch).profile.peak_bytes > plan.profile.peak_bytes
+    auto = choose_lowerings(graph, plan, PlannerOptions(), MAX_STACK_BYTES)
+    assert [lowering.lowering for lowering in auto] == [TILE_LOOPS, TILE_LOOPS]
+    assert all("over the plan's peak" in lowering.reason for lowering in auto)
+    assert as_built(graph, plan, auto).profile == plan.profile
+
+    budget = PlannerOptions(memory_budget=150_000)
+    plan = plan_fusion(graph, budget)
+    auto = choose_lowerings(graph, plan, budget, MAX_STACK_BYTES)
+    kinds = [lowering.lowering for lowering in auto]
+    assert DISPATCH in kinds and TILE_LOOPS in kinds
+    assert as_built(graph, plan, auto).profile.peak_bytes <= 150_000
+    for number, lowering in enumerate(auto):
+        if lowering.lowering == TILE_LOOPS:  # one dispatch here breaks the budget
+            alone = [*auto[:number], dispatch_only(graph, plan, number), *auto[number + 1:]]
+            assert as_built(graph, plan, alone).profile.peak_bytes > 150_000
+
+
+def dispatch_only(graph, plan, number):
+    return group_lowering(graph, plan.groups[number], FORCE_DISPATCH, MAX_STACK_BYTES)
+
+
+def test_auto_takes_one_dispatch_where_its_stack_lowers_the_peak():
+    """At 224x224 MobileNetV2's first stage needs less stack as 4x8
+    workgroups than its 2-row strips need tile buffers: `auto` makes it one
+    dispatch, and the plan's peak counts the stack instead."""
+    model, inputs = models.mobilenet_v2_stage1()
+    loaded = load_model(model, vtile.make_context(), inputs)
+    with_memory_levels(loaded.module, CpuTarget())
+    (function,) = plan_module(loaded.module, PlannerOptions())
+    (lowering,) = function.lowerings
+    assert lowering.lowering == DISPATCH and "within the plan's peak" in lowering.reason
+    searched = plan_fusion(function.graph, PlannerOptions())
+    assert function.plan.profile.peak_bytes < searched.profile.peak_bytes
+    assert function.plan.groups == (lowering.workgroups,)
+
+
+@pytest.mark.parametrize("capacity", [None, 4096])
+def test_the_planner_reads_the_stack_limit_from_the_module_memory_levels(capacity):
+    """One dispatch must fit the `stack` level of the module's #tile.target;
+    without one, nothing says how much stack a dispatch may use."""
+    module = ir.Module.parse(CHAIN, vtile.make_context())
+    if capacity is not None:
+        module.operation.attributes["tile.target"] = ir.Attribute.parse(
+            f'#tile.target<"mcu", levels = [#tile.level<"stack", capacity = {capacity}, '
+            'bandwidth = 1.0>]>', module.context)
+    chain = plan_module(module, FORCE_DISPATCH)[0]
+    (lowering,) = chain.lowerings
+    assert lowering.lowering == TILE_LOOPS
+    if capacity is None:
+        assert "no 'stack' memory level" in lowering.reason
+    else:
+        assert "over the 4,096 B of the target's stack level" in lowering.reason
+        wide = ir.Module.parse(CHAIN, vtile.make_context())
+        with_memory_levels(wide, CpuTarget())
+        assert plan_module(wide, FORCE_DISPATCH)[0].lowerings[0].lowering == DISPATCH
+
+
+def test_a_module_memory_levels_set_the_target_stack_limit():
+    module = ir.Module.parse(CHAIN, vtile.make_context())
+    with_memory_levels(module, CpuTarget(stack_bytes=65536))
+    assert stack_capacity(module.operation) == 65536
+    assert with_memory_levels(module, CpuTarget()).stack_bytes == 65536
+    with pytest.raises(UsageError, match="gives its 'stack' level 65536 B"):
+        with_memory_levels(module, CpuTarget(stack_bytes=131072))
+    with pytest.raises(UsageError, match="outside 1..2097152 B"):
+        CpuTarget(stack_bytes=4 * 1024 * 1024)

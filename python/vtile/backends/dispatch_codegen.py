@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mlir import ir
 
-from vtile.planner.lowering import DISPATCH_STACK_BYTES, VECTOR_LANES
+from vtile.planner.lowering import VECTOR_LANES
 
 DISPATCH_ATTR = "vtile.dispatch"
 NODE_ATTR = "vtile.node"
@@ -345,7 +345,7 @@ def codegen_library(dispatches: Sequence[Dispatch]) -> str:
     ])  # fmt: skip
 
 
-def dispatch_flags(library: Path, stack_limit: int = DISPATCH_STACK_BYTES) -> list[str]:
+def dispatch_flags(library: Path, stack_limit: int) -> list[str]:
     """The iree-compile flags a module with one-dispatch groups needs: the
     library, and a stack limit that holds their tiles (the planner keeps
     each group's modelled stack under it)."""

@@ -46,6 +46,22 @@ VULKAN_SUBGROUP_SIZES = {LAVAPIPE: (LAVAPIPE_SUBGROUP_SIZE,), **IREE_VULKAN_TARG
 VULKAN_TARGETS = tuple(VULKAN_SUBGROUP_SIZES)
 DEFAULT_VULKAN_TARGET = LAVAPIPE
 
+# The `#tile.target` attribute a module carries to describe its device's
+# memory levels to the planner.
+TILE_TARGET_ATTR = "tile.target"
+# The CPU level one-dispatch groups keep their intermediate tiles in: what a
+# dispatch may put on a worker's stack. It sets IREE's compile-time limit
+# (`--iree-llvmcpu-stack-allocation-limit`); at run time vtile gives IREE's
+# workers the largest such stack plus room for the task system's own frames
+# (`--task_worker_stack_size`). 2 MiB holds MobileNetV2's first stage at
+# 224x224 in strips of 2 rows.
+STACK_LEVEL = "stack"
+MAX_STACK_BYTES = 2 * 1024 * 1024
+WORKER_STACK_BYTES = MAX_STACK_BYTES + 512 * 1024
+# Read and written from a 2 MiB buffer, this machine's copy rate; no pass
+# reads bandwidths yet.
+STACK_BANDWIDTH_GBS = 60.0
+
 
 @dataclass(frozen=True)
 class CpuTarget:
@@ -55,6 +71,7 @@ class CpuTarget:
 
     triple: str | None = None
     cpu: str = "host"
+    stack_bytes: int = MAX_STACK_BYTES  # the stack level's capacity
 
     name = "llvm-cpu"
     driver = "local-task"
@@ -67,6 +84,11 @@ class CpuTarget:
                 f"cross-compiling for {self.triple} needs an explicit CPU "
                 "(e.g. --cpu cortex-a55); 'host' means this machine"
             )
+        if not 0 < self.stack_bytes <= MAX_STACK_BYTES:
+            raise UsageError(
+                f"a stack limit of {self.stack_bytes} B is outside 1..{MAX_STACK_BYTES} B "
+                "(the worker stack vtile runs IREE with)"
+            )
 
     @property
     def runs_here(self) -> bool:
@@ -75,7 +97,14 @@ class CpuTarget:
     def cli_options(self) -> list[str]:
         """The `vtile` options that make this target."""
         triple = ["--triple", self.triple] if self.triple else []
-        return ["--target", self.name, "--cpu", self.cpu, *triple]
+        stack = [] if self.stack_bytes == MAX_STACK_BYTES else ["--stack-limit", str(self.stack_bytes)]
+        return ["--target", self.name, "--cpu", self.cpu, *triple, *stack]
+
+    @property
+    def memory_levels(self) -> str:
+        """The `#tile.target` the planner reads the stack limit from."""
+        return (f'#tile.target<"{self.name} {self.cpu}", levels = [#tile.level<"{STACK_LEVEL}", '
+                f"capacity = {self.stack_bytes}, bandwidth = {STACK_BANDWIDTH_GBS}>]>")
 
     def compile_flags(self) -> list[str]:
         flags = [
@@ -98,6 +127,7 @@ class VulkanTarget:
     name = "vulkan-spirv"
     driver = "vulkan"
     runs_here = True
+    memory_levels = None  # the planner keeps groups as tile loops here
     # Every pipeline's output, `none` included, goes through this before
     # IREE: its SPIR-V codegen stores in-place inserts at unaligned offsets
     # wrongly (Passes.td, docs/toolchain-vulkan.md).
@@ -152,15 +182,18 @@ def make_target(
     cpu: str | None = None,
     triple: str | None = None,
     vulkan_target: str | None = None,
+    stack_limit: int | None = None,
 ) -> Target:
     """A target from command-line style options; options that do not apply
     to `name` are refused rather than ignored."""
     if name == CpuTarget.name:
         if vulkan_target is not None:
             raise UsageError("--vulkan-target applies to vulkan-spirv, not llvm-cpu")
-        return CpuTarget(triple=triple, cpu=cpu or "host")
+        return CpuTarget(triple=triple, cpu=cpu or "host",
+                         stack_bytes=stack_limit or MAX_STACK_BYTES)
     if name == VulkanTarget.name:
-        if cpu is not None or triple is not None:
-            raise UsageError("--cpu and --triple apply to llvm-cpu, not vulkan-spirv")
+        if cpu is not None or triple is not None or stack_limit is not None:
+            raise UsageError(
+                "--cpu, --triple and --stack-limit apply to llvm-cpu, not vulkan-spirv")
         return VulkanTarget(vulkan_target or DEFAULT_VULKAN_TARGET)
     raise TargetError(f"unknown target '{name}'; known targets: {', '.join(TARGET_NAMES)}")

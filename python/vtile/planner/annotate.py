@@ -9,8 +9,8 @@ from mlir import ir
 from vtile.analysis.graph import OpGraph
 from vtile.analysis.windows import Box
 from vtile.planner.groups import GroupCost, middle_box
-from vtile.planner.lowering import GroupLowering, group_lowering
-from vtile.planner.search import FusionPlan, PlannerOptions
+from vtile.planner.lowering import GroupLowering
+from vtile.planner.search import DISPATCH, FusionPlan, PlannerOptions
 
 GROUP_ATTR = "dataflow.group"
 PLAN_ATTR = "dataflow.plan"
@@ -50,36 +50,30 @@ def halo(graph: OpGraph, group: GroupCost, value: ir.Value) -> tuple[list[int], 
     return low, high
 
 
-def plan_attribute(graph: OpGraph, group: GroupCost, device: str, lowering: str) -> str:
+def plan_attribute(graph: OpGraph, group: GroupCost, device: str, lowering: GroupLowering) -> str:
     halos = []
     for value in kernel_inputs(graph, group):
         low, high = halo(graph, group, value)
         halos.append(f"#dataflow.halo<low = {low}, high = {high}>")
     order = list(range(len(group.tile)))
+    peak = lowering.stack_bytes if lowering.lowering == DISPATCH else group.tile_bytes
     return (
         f"#dataflow.plan<tile = {list(group.tile)}, halos = [{', '.join(halos)}], "
-        f"order = {order}, device = \"{device}\", peak_bytes = {group.tile_bytes}, "
-        f"recompute = {group.recompute:.4f}, lowering = \"{lowering}\">"
+        f"order = {order}, device = \"{device}\", peak_bytes = {peak}, "
+        f"recompute = {group.recompute:.4f}, lowering = \"{lowering.lowering}\">"
     )
-
-
-def lowerings(graph: OpGraph, plan: FusionPlan, options: PlannerOptions) -> list[GroupLowering]:
-    """Each group's lowering, in group order."""
-    return [group_lowering(graph, group, options.lowering, options.device, options.max_recompute)
-            for group in plan.groups]  # fmt: skip
 
 
 def annotate(graph: OpGraph, plan: FusionPlan, options: PlannerOptions,
              chosen: list[GroupLowering]) -> None:
-    """Writes the plan with each group's `chosen` lowering: a one-dispatch
-    group's `#dataflow.plan` tiles it as its workgroups do."""
+    """Writes the plan, as built (`vtile.planner.lowering.as_built`), with
+    each group's `chosen` lowering."""
     context = graph.function.context
     i64 = ir.IntegerType.get_signless(64, context)
     for number, (group, lowering) in enumerate(zip(plan.groups, chosen, strict=True)):
         for index in group.nodes:
             graph.nodes[index].operation.attributes[GROUP_ATTR] = ir.IntegerAttr.get(i64, number)
         root = graph.nodes[group.root].operation
-        text = plan_attribute(graph, lowering.workgroups or group, options.device,
-                              lowering.lowering)
+        text = plan_attribute(graph, group, options.device, lowering)
         root.attributes[PLAN_ATTR] = ir.Attribute.parse(text, context)
 

@@ -1,12 +1,23 @@
 """How each fusion group reaches IREE: the `lowering` of its `#dataflow.plan`.
 
 - `tile-loops`: vtile unrolls the group's tile loop; every op of every tile
-  is its own IREE dispatch (`dataflow-materialize-tile-loops`).
+  is its own IREE dispatch (`dataflow-materialize-tile-loops`). Between
+  dispatches a tile's intermediates live on the heap.
 - `dispatch`: the group is one IREE dispatch that IREE tiles inside, on
   workgroups, with the codegen spec vtile generates
   (`dataflow-form-dispatch-regions`, `vtile.backends.dispatch_codegen`).
-  It handles linalg ops and `tensor.pad` only; a group holding anything
-  else keeps its tile loops, and the planner says why."""
+  A workgroup's intermediate tiles live on the worker's stack, within the
+  capacity of the target's `stack` memory level. It handles linalg ops and
+  `tensor.pad` only; a group holding anything else keeps its tile loops.
+- `auto` (the default): one dispatch wherever its stack keeps the plan's
+  peak (or the memory budget), tile loops elsewhere. Memory first, as in the
+  planner's search; then time: one dispatch replaces tiles x ops dispatches
+  and the heap round trips between them. Measured against IREE's default
+  (benchmarks/pipelines.py, local-task), tile loops ran MobileNetV2's first
+  stage and ResNet-8 at 1.30x and 1.47x its latency, one dispatch at 0.96x
+  and 0.80x; EdgeCNN, whose one dispatch is slower (2.0x against 1.5x),
+  also needs more memory that way, so `auto` keeps its tile loops.
+Every choice comes with the reason `vtile plan` prints."""
 
 from __future__ import annotations
 
@@ -16,25 +27,18 @@ from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
 from vtile.planner.groups import GroupCost, op_tiles, workgroup_cost
-from vtile.planner.search import DEFAULT_MAX_RECOMPUTE, DISPATCH, TILE_LOOPS
+from vtile.planner.memory import memory_profile
+from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
 # Register tiles are this many floats wide (one AVX2 register): narrower
 # workgroup columns would leave vector lanes empty.
 VECTOR_LANES = 8
 
-# What one dispatch may keep on a CPU worker's stack: IREE's compile-time
-# limit (`--iree-llvmcpu-stack-allocation-limit`), and the worker stack
-# vtile asks IREE's task system for at run time (`--task_worker_stack_size`),
-# with room for the task system's own frames.
-# 2 MiB holds MobileNetV2's first stage at 224x224 in strips of 2 rows.
-DISPATCH_STACK_BYTES = 2 * 1024 * 1024
-WORKER_STACK_BYTES = DISPATCH_STACK_BYTES + 512 * 1024
-
 
 @dataclass(frozen=True)
 class GroupLowering:
     lowering: str
-    reason: str  # why, when it is not the one asked for
+    reason: str  # why this one: always for `auto`, else when it is not the one asked for
     # One dispatch: what each workgroup computes (its tile, halos, work),
     # and the stack it needs, modelled.
     workgroups: GroupCost | None = None
@@ -46,7 +50,7 @@ def can_be_one_dispatch(name: str) -> bool:
 
 
 def workgroup_tiling(
-    graph: OpGraph, group: GroupCost, max_recompute: float
+    graph: OpGraph, group: GroupCost, max_recompute: float, stack_limit: int
 ) -> tuple[GroupCost, int] | None:
     """How a one-dispatch group is cut into workgroups: tiles of the plan's
     tiled dimension and the next one (rows and columns), each a divisor of
@@ -56,8 +60,8 @@ def workgroup_tiling(
     recompute less halo for their area than strips, so they also need less
     stack (MobileNetV2's first stage at 224x224: 2x56 strips modelled at
     1,254,400 B and 1.295x recompute, 4x8 tiles at 343,808 B and 1.248x).
-    Returns the tiling and its modelled stack; None if no tile fits the
-    stack limit."""
+    Returns the tiling and its modelled stack; None if no tile fits
+    `stack_limit`."""
     shape = graph.nodes[group.root].result_shape
     dims = [group.tile_dim, *([group.tile_dim + 1] if group.tile_dim + 1 < len(shape) else [])]
     choices = [[t for t in range(1, shape[d] + 1) if shape[d] % t == 0] for d in dims]
@@ -74,7 +78,7 @@ def workgroup_tiling(
         if cost.recompute > max_recompute:
             continue
         stack = dispatch_stack_bytes(graph, cost)
-        if stack <= DISPATCH_STACK_BYTES and (best is None or stack < best[1]):
+        if stack <= stack_limit and (best is None or stack < best[1]):
             best = (cost, stack)
     return best
 
@@ -102,23 +106,71 @@ def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
 
 
 def group_lowering(
-    graph: OpGraph, group: GroupCost, requested: str, device: str = "cpu",
-    max_recompute: float = DEFAULT_MAX_RECOMPUTE,
+    graph: OpGraph, group: GroupCost, options: PlannerOptions, stack_limit: int | None
 ) -> GroupLowering:
-    if requested == TILE_LOOPS:
+    """The group as one dispatch if it can be, else tile loops and why.
+    `stack_limit`: the target's `stack` level, if it has one."""
+    if options.lowering == TILE_LOOPS:
         return GroupLowering(TILE_LOOPS, "")
-    if device != "cpu":
+    if options.device != "cpu":
         return GroupLowering(TILE_LOOPS, "one dispatch per group is built for llvm-cpu only so far")
+    if stack_limit is None:
+        return GroupLowering(TILE_LOOPS, "the target describes no 'stack' memory level "
+                             "to keep one dispatch's tiles in")
     others = sorted({graph.nodes[i].name for i in group.nodes
                      if not can_be_one_dispatch(graph.nodes[i].name)})
     if others:
         return GroupLowering(
             TILE_LOOPS, f"one dispatch takes linalg ops and tensor.pad only; it holds {', '.join(others)}"
         )
-    tiling = workgroup_tiling(graph, group, max(max_recompute, group.recompute))
+    tiling = workgroup_tiling(graph, group, max(options.max_recompute, group.recompute),
+                              stack_limit)
     if tiling is None:
         stack = dispatch_stack_bytes(graph, group)
         return GroupLowering(
-            TILE_LOOPS, f"its tiles need {stack:,} B of stack, over the {DISPATCH_STACK_BYTES:,} B limit"
+            TILE_LOOPS, f"its tiles need {stack:,} B of stack, over the {stack_limit:,} B "
+            "of the target's stack level"
         )
     return GroupLowering(DISPATCH, "", *tiling)
+
+
+def choose_lowerings(
+    graph: OpGraph, plan: FusionPlan, options: PlannerOptions, stack_limit: int | None
+) -> list[GroupLowering]:
+    """Each group's lowering, in group order: the one asked for where the
+    group can have it, or under `auto` the cheaper one (module docstring)."""
+    chosen = [group_lowering(graph, group, options, stack_limit) for group in plan.groups]
+    if options.lowering != AUTO:
+        return chosen
+    step_bytes = dict(plan.profile.step_bytes)
+    if options.memory_budget is not None:
+        allowed, bound = options.memory_budget, "the memory budget"
+    else:
+        allowed, bound = plan.profile.peak_bytes, "the plan's peak"
+    for number, (group, lowering) in enumerate(zip(plan.groups, chosen, strict=True)):
+        if lowering.lowering != DISPATCH:
+            continue
+        live = step_bytes[group.root] - group.tile_bytes + lowering.stack_bytes
+        dispatches = f"{group.tiles} tiles x {len(group.nodes)} ops"
+        if live <= allowed:
+            why = (f"one dispatch instead of up to {dispatches} dispatches; its "
+                   f"{lowering.stack_bytes:,} B of stack keep the group at {live:,} B live, "
+                   f"within {bound} ({allowed:,} B)")
+            chosen[number] = GroupLowering(DISPATCH, why, lowering.workgroups, lowering.stack_bytes)
+        else:
+            chosen[number] = GroupLowering(
+                TILE_LOOPS, f"one dispatch would keep {lowering.stack_bytes:,} B on the stack, "
+                f"{live:,} B live, over {bound} ({allowed:,} B); tile loops need "
+                f"{group.tile_bytes:,} B of tile buffers")
+    return chosen
+
+
+def as_built(graph: OpGraph, plan: FusionPlan, chosen: list[GroupLowering]) -> FusionPlan:
+    """The plan as the lowerings build it: one-dispatch groups tiled by
+    their workgroups, with their stack in place of tile buffers."""
+    groups = tuple(lowering.workgroups or group
+                   for group, lowering in zip(plan.groups, chosen, strict=True))
+    stacks = {group.root: lowering.stack_bytes
+              for group, lowering in zip(groups, chosen, strict=True)
+              if lowering.lowering == DISPATCH}
+    return FusionPlan(groups, memory_profile(graph, groups, stacks), plan.unfused)

@@ -22,7 +22,10 @@ class MemoryProfile:
     step_bytes: tuple[tuple[int, int], ...]  # (node run at that step, live bytes)
 
 
-def memory_profile(graph: OpGraph, groups: Sequence[GroupCost]) -> MemoryProfile:
+def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
+                   transient_bytes: dict[int, int] | None = None) -> MemoryProfile:
+    """`transient_bytes`, by group root, replaces a group's tile buffers
+    (a one-dispatch group's are its workgroup's stack)."""
     group_of = {n: g for g in groups for n in g.nodes}
     # A member runs when its group's root runs.
     step = {n.index: (group_of[n.index].root if n.index in group_of else n.index) for n in graph.nodes}
@@ -33,7 +36,7 @@ def memory_profile(graph: OpGraph, groups: Sequence[GroupCost]) -> MemoryProfile
         for producer in node.producers:
             if producer is not None and producer != GRAPH_INPUT and producer in last_use:
                 last_use[producer] = max(last_use[producer], step[node.index])
-    transient = {g.root: g.tile_bytes for g in groups}
+    transient = {g.root: g.tile_bytes for g in groups} | (transient_bytes or {})
 
     dying: dict[int, int] = {}
     for i in exists:

@@ -8,8 +8,8 @@ from mlir import ir
 
 from vtile.analysis.graph import OpGraph, build_graph
 from vtile.planner.annotate import annotate as write_plan
-from vtile.planner.annotate import lowerings as plan_lowerings
-from vtile.planner.lowering import GroupLowering
+from vtile.planner.lowering import GroupLowering, as_built, choose_lowerings
+from vtile.planner.memory_levels import stack_capacity
 from vtile.planner.search import FusionPlan, PlannerOptions, plan_fusion
 
 
@@ -17,13 +17,14 @@ from vtile.planner.search import FusionPlan, PlannerOptions, plan_fusion
 class FunctionPlan:
     function: str
     graph: OpGraph
-    plan: FusionPlan
+    plan: FusionPlan  # as built: one-dispatch groups by their workgroups
     lowerings: tuple[GroupLowering, ...] = ()  # per group
 
 
 def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = False) -> list[FunctionPlan]:
-    """Plans every function with a body; `annotate` records the plans in the
-    IR for `dataflow-form-kernels`."""
+    """Plans every function with a body, with the memory levels of the
+    `#tile.target` in scope; `annotate` records the plans in the IR for
+    `dataflow-form-kernels`."""
     plans = []
     for op in module.body.operations:
         op = op.operation
@@ -31,8 +32,9 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
             continue
         name = ir.StringAttr(op.attributes["sym_name"]).value
         graph = build_graph(module, name)
-        plan = plan_fusion(graph, options)
-        lowerings = plan_lowerings(graph, plan, options)
+        searched = plan_fusion(graph, options)
+        lowerings = choose_lowerings(graph, searched, options, stack_capacity(op))
+        plan = as_built(graph, searched, lowerings)
         if annotate:
             write_plan(graph, plan, options, lowerings)
         plans.append(FunctionPlan(name, graph, plan, tuple(lowerings)))

@@ -92,9 +92,10 @@ def _lowering_json(lowering) -> dict:
 def _lowering_text(lowering: dict) -> str:
     if lowering["kind"] != DISPATCH:
         return lowering["kind"] + (f": {lowering['why']}" if lowering["why"] else "")
+    why = f"\n{lowering['why']}" if lowering["why"] else ""
     return (f"one dispatch: {lowering['workgroups']} workgroups of "
             f"{_shape(lowering['workgroup_tile'])}, {lowering['recompute']:.3f}x recompute, "
-            f"{lowering['stack_bytes']:,} B stack (modelled)")
+            f"{lowering['stack_bytes']:,} B stack (modelled){why}")
 
 
 def plan_tables(plans: list[FunctionPlan], options: PlannerOptions) -> list[Table]:

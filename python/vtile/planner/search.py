@@ -25,10 +25,12 @@ MAX_GROUP_OPS = 64  # bounds the search; longer groups recompute too much anyway
 
 # How a group reaches IREE (`#dataflow.plan`'s `lowering`): vtile's own tile
 # loops, each op of a tile one IREE dispatch, or the whole group as one
-# dispatch tiled inside it (see vtile.planner.lowering).
+# dispatch tiled inside it; `auto` lets the planner pick per group (see
+# vtile.planner.lowering).
 TILE_LOOPS = "tile-loops"
 DISPATCH = "dispatch"
-LOWERINGS = (TILE_LOOPS, DISPATCH)
+AUTO = "auto"
+LOWERINGS = (AUTO, TILE_LOOPS, DISPATCH)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class PlannerOptions:
     memory_budget: int | None = None  # bytes; stop fusing once the peak fits
     max_recompute: float = DEFAULT_MAX_RECOMPUTE  # work with halos / work without
     device: str = "cpu"
-    lowering: str = TILE_LOOPS  # what groups get where they can have it
+    lowering: str = AUTO  # what groups get where they can have it
 
     def __post_init__(self) -> None:
         if self.lowering not in LOWERINGS:
