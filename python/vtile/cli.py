@@ -32,7 +32,7 @@ def _target_options() -> argparse.ArgumentParser:
                        help="llvm-cpu: stack one dispatch may use, the capacity of the "
                        "'stack' memory level the planner fits one-dispatch groups in "
                        "(iree-compile's --iree-llvmcpu-stack-allocation-limit; default and "
-                       "most: 2MiB; a .mlir module's own #tile.target takes precedence)")
+                       "most: 2MiB; a .mlir module may carry its own #tile.target instead)")
     group.add_argument("--vulkan-target", help="vulkan-spirv: GPU target name "
                        f"(default: {DEFAULT_VULKAN_TARGET})")
     group.add_argument("--pipeline", metavar="NAME",
