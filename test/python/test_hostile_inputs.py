@@ -167,7 +167,7 @@ def test_iree_compile_failure_reproducer_reruns_to_the_same_error(inputs):
 def test_failing_python_stage_replays_with_vtile_replay(inputs, monkeypatch, capsys):
     seen: list[PlannerOptions] = []
 
-    def broken_planner(options):
+    def broken_planner(options, target):
         def plan(module):
             seen.append(options)
             raise KeyError("planner bug")

@@ -16,7 +16,7 @@ from vtile import models
 from vtile.backends.iree import vulkan_available
 from vtile.compiler import compile_model
 from vtile.pipeline import PipelineOptions
-from vtile.planner.search import PlannerOptions
+from vtile.planner.search import TILE_LOOPS, PlannerOptions
 
 RTOL, ATOL = 1e-5, 1e-5
 FUSION = "vertical-fusion"
@@ -219,13 +219,17 @@ def constant_weight_chain(stride, w1, w2):
 @pytest.mark.parametrize("stride", [1, 2])
 def test_mlir_file_chain_with_constant_weights_matches_numpy(tmp_path, options, stride):
     rng = np.random.default_rng(stride)
-    w1 = rng.standard_normal((8, 4, 3, 3)).astype(np.float32)
-    w2 = rng.standard_normal((8, 8, 3, 3)).astype(np.float32)
+    # Scaled by fan-in, as trained layers are: unit-variance weights make
+    # outputs near 50 whose float32 sums differ by more than ATOL with the
+    # order of summation alone.
+    w1 = (rng.standard_normal((8, 4, 3, 3)) / 6).astype(np.float32)
+    w2 = (rng.standard_normal((8, 8, 3, 3)) / np.sqrt(72)).astype(np.float32)
     text, out = constant_weight_chain(stride, w1, w2)
     path = tmp_path / "chain.mlir"
     path.write_text(text)
     compiled = vtile.compile(path, "llvm-cpu", FUSION, options=options)
-    assert "tensor.insert_slice" in compiled.mlir  # the chain was fused
+    # The chain was fused: in strips, or as one dispatch.
+    assert "tensor.insert_slice" in compiled.mlir or '"flow.dispatch.region"' in compiled.mlir
     (x,) = compiled.model.sample_inputs
     x = rng.standard_normal(x.shape).astype(np.float32)
     (result,) = compiled(x)
@@ -254,7 +258,8 @@ def test_mlir_file_chain_with_weight_arguments_is_fused_in_row_strips(tmp_path, 
     to 22,272 bytes, so the default plan fuses it."""
     path = tmp_path / "chain.mlir"
     path.write_text(CHAIN.format(stride=1, out=16))
-    compiled = vtile.compile(path, "llvm-cpu", FUSION, options=options)
+    compiled = vtile.compile(path, "llvm-cpu", FUSION, options=options,
+                             planner=PlannerOptions(lowering=TILE_LOOPS))
     assert "tensor.insert_slice" in compiled.mlir
 
 
