@@ -28,6 +28,7 @@ from vtile.errors import VtileError
 from vtile.frontends.model import load_model
 from vtile.models import BENCHMARK_MODELS, edge_cnn
 from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
+from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.plan import plan_module
 from vtile.planner.search import AUTO, LOWERINGS, PlannerOptions
 from vtile.tables import Steps
@@ -68,6 +69,7 @@ def main() -> int:
                     error = max(float(np.max(np.abs(o - e)))
                                 for o, e in zip(candidate(*model.sample_inputs), expected))
                     comparison = compare(candidate, args.repetitions, steps)
+                    with_memory_levels(model.module, candidate.target)
                     planned = plan_module(model.module, planner_for(
                         candidate.target, PlannerOptions(lowering=args.group_lowering)))
                     rows.append((comparison, error, *_planned(planned)))
