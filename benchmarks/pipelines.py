@@ -88,11 +88,10 @@ def main() -> int:
 
 
 def _planned(plans) -> tuple[float, int]:
-    """(recompute over the whole model, planned peak bytes). A one-dispatch
-    group recomputes what its workgroups do."""
+    """(recompute over the whole model, planned peak bytes). Plans are as
+    built, so a one-dispatch group recomputes what its workgroups do."""
     work = sum(n.work() for p in plans for n in p.graph.nodes)
-    extra = sum((lowering.workgroups or g).work - g.unfused_work
-                for p in plans for g, lowering in zip(p.plan.groups, p.lowerings, strict=True))
+    extra = sum(g.work - g.unfused_work for p in plans for g in p.plan.groups)
     return (1.0 + extra / work if work else 1.0), max(p.plan.profile.peak_bytes for p in plans)
 
 
