@@ -203,6 +203,9 @@ def VulkanGatherUnalignedInserts : Pass<"vulkan-gather-unaligned-inserts"> {
     `vector-bits` becomes a `linalg.generic` over the result that reads
     its source with `tensor.extract`: IREE computes it in its own dispatch
     that writes from offset 0. Aligned ones are left alone.
+    So are ops inside a `flow.dispatch.region` (a one-dispatch group): vtile's
+    codegen spec fuses them into the group's workgroup loop and stores
+    with scalar stores.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"128",

@@ -26,6 +26,9 @@ using namespace mlir;
 
 namespace {
 
+// One-dispatch groups (dataflow-form-dispatch-regions) are IREE regions.
+constexpr StringLiteral kDispatchRegionName = "flow.dispatch.region";
+
 /// Where a source sits in the result: for each result dimension its offset,
 /// and its stride and source dimension unless the insert drops it.
 struct Placement {
@@ -193,7 +196,12 @@ struct VulkanGatherUnalignedInserts
 
     SmallVector<tensor::PadOp> pads;
     SmallVector<tensor::InsertSliceOp> inserts;
-    getOperation()->walk([&](Operation *op) {
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      // A one-dispatch group's pad is lowered by vtile's codegen spec, to
+      // scalar stores into workgroup memory; as a gather it would no
+      // longer fuse into the group's workgroup loop.
+      if (op->getName().getStringRef() == kDispatchRegionName)
+        return WalkResult::skip();
       if (auto pad = dyn_cast<tensor::PadOp>(op)) {
         if (isCandidate(pad.getResultType(), pad.getMixedLowPad().back(),
                         pad.getSource(), vectorBits))
@@ -203,6 +211,7 @@ struct VulkanGatherUnalignedInserts
                         insert.getSource(), vectorBits))
           inserts.push_back(insert);
       }
+      return WalkResult::advance();
     });
     IRRewriter rewriter(&getContext());
     for (tensor::PadOp pad : pads)

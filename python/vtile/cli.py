@@ -49,9 +49,10 @@ def _target_options() -> argparse.ArgumentParser:
     planning.add_argument("--group-lowering", choices=LOWERINGS, default=AUTO,
                           help="how fusion groups reach IREE: 'tile-loops' runs each op of "
                           "each tile as its own dispatch; 'dispatch' makes a group one "
-                          "dispatch tiled inside it, its tiles on the stack (llvm-cpu; groups "
-                          "it cannot take keep tile loops, and compile says why); 'auto' "
-                          "picks one dispatch wherever its stack does not raise the planned "
+                          "dispatch tiled inside it, its tiles on the stack (llvm-cpu) or in "
+                          "workgroup memory (vulkan-spirv), and plans only groups that fit "
+                          "(if none can, groups keep tile loops, and compile says why); 'auto' "
+                          "picks one dispatch wherever its tiles do not raise the planned "
                           "peak (or exceed --memory-budget), and `vtile plan` says why "
                           f"(default: {AUTO})")
     return target
@@ -236,7 +237,7 @@ def _compile(args: argparse.Namespace) -> int:
             # One-dispatch groups compile only with their codegen library.
             library = args.emit_mlir.with_suffix(".codegen.mlir")
             outputs[library] = compiled.codegen_library
-            flags += dispatch_flags(library.resolve(), compiled.target.stack_bytes)
+            flags += dispatch_flags(library.resolve(), compiled.target)
     write_all(outputs)
     signature = ", ".join(map(str, model.inputs))
     console.print(f"wrote {output} ({len(compiled.vmfb):,} bytes): @{model.function}({signature}) "

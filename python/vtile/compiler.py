@@ -22,9 +22,11 @@ from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.search import TILE_LOOPS, PlannerOptions
 
 # How iree-compile says a one-dispatch group cannot be built as planned: a
-# dispatch needs more stack than its limit, or IREE rewrote the group so
-# that a producer no longer fuses into the workgroup loop.
+# dispatch needs more stack or workgroup memory than its limit, or IREE
+# rewrote the group so that a producer no longer fuses into the workgroup
+# loop.
 DISPATCH_REFUSALS = ("exceeded stack allocation limit",
+                     "bytes of shared memory; exceeded the limit",
                      "could not find next producer to fuse")
 
 
@@ -109,7 +111,7 @@ def compile_model(
     text = str(module)
     flags = iree_flags(pipeline)
     dispatches = find_dispatches(module)
-    library = codegen_library(dispatches) if dispatches else None
+    library = codegen_library(dispatches, target) if dispatches else None
     try:
         vmfb = compile_vmfb(text, target, flags, options.reproducer_dir, library)
     except CompileError as error:

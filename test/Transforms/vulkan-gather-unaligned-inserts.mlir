@@ -1,7 +1,7 @@
 // vulkan-gather-unaligned-inserts: pads and inserts whose innermost offset is
 // not a multiple of a 128-bit vector become gathers; aligned ones stay.
-// RUN: vtile-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(vulkan-gather-unaligned-inserts,canonicalize,cse))" | FileCheck %s
-// RUN: vtile-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(vulkan-gather-unaligned-inserts{vector-bits=64}))" | FileCheck %s --check-prefix=BITS64
+// RUN: vtile-opt %s --split-input-file --allow-unregistered-dialect --pass-pipeline="builtin.module(func.func(vulkan-gather-unaligned-inserts,canonicalize,cse))" | FileCheck %s
+// RUN: vtile-opt %s --split-input-file --allow-unregistered-dialect --pass-pipeline="builtin.module(func.func(vulkan-gather-unaligned-inserts{vector-bits=64}))" | FileCheck %s --check-prefix=BITS64
 
 // Low padding of 1 on the innermost dimension: a gather over a fresh
 // tensor, reading the source at the clamped shifted index.
@@ -161,4 +161,31 @@ func.func @pad_two_bits64(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
     tensor.yield %cst : f32
   } : tensor<2x4xf32> to tensor<2x8xf32>
   return %p : tensor<2x8xf32>
+}
+
+// -----
+
+// A pad inside a one-dispatch group stays a pad (vtile's codegen spec fuses
+// it into the group's workgroup loop); the one outside becomes a gather.
+// CHECK-LABEL: func.func @pad_in_dispatch_region
+// BITS64-LABEL: func.func @pad_in_dispatch_region
+// CHECK: "flow.dispatch.region"
+// CHECK: tensor.pad %{{.+}} low[0, 1] high[0, 1]
+// CHECK: "flow.return"
+// CHECK: linalg.generic
+// CHECK-NOT: tensor.pad
+func.func @pad_in_dispatch_region(%x: tensor<2x6xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %inside = "flow.dispatch.region"() ({
+    %p = tensor.pad %x low[0, 1] high[0, 1] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %cst : f32
+    } : tensor<2x6xf32> to tensor<2x8xf32>
+    "flow.return"(%p) : (tensor<2x8xf32>) -> ()
+  }) : () -> tensor<2x8xf32>
+  %outside = tensor.pad %x low[0, 1] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %cst : f32
+  } : tensor<2x6xf32> to tensor<2x8xf32>
+  return %inside, %outside : tensor<2x8xf32>, tensor<2x8xf32>
 }

@@ -18,7 +18,8 @@ import vtile
 from vtile.analysis.graph import build_graph
 from vtile.backends.dispatch_codegen import codegen_library, find_dispatches
 from vtile.backends.iree import compile_vmfb, load
-from vtile.backends.targets import MAX_STACK_BYTES, Target, make_target
+from vtile.backends.targets import Target, make_target
+from vtile.compiler import planner_for
 from vtile.errors import VtileError
 from vtile.named_pipelines import FUSION_PASSES, NONE, VERTICAL_FUSION, named_pipeline
 from vtile.pipeline import Pipeline, PipelineOptions, PythonStage
@@ -26,14 +27,16 @@ from vtile.planner.annotate import annotate
 from vtile.planner.groups import group_cost, is_legal, tiled_dimension
 from vtile.planner.lowering import as_built, choose_lowerings
 from vtile.planner.memory import memory_profile
+from vtile.planner.memory_levels import tile_level_capacity, with_memory_levels
 from vtile.planner.search import DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
 RTOL, ATOL = 1e-5, 1e-5
 FORCED = "forced-plan"  # vertical fusion with random legal groups and strips
 FORCED_DISPATCH = "forced-plan-one-dispatch"  # the same, each group one dispatch where it can be
 FAILURES = Path("vtile-fuzz-failures")
-CASES = {"llvm-cpu": 0, "llvm-cpu one-dispatch": 0, "vulkan-spirv": 0}
-DISPATCHES: dict[str, int] = {}  # per pipeline kind: groups compiled as one dispatch  # graphs checked, for the summary line
+CASES = {"llvm-cpu": 0, "llvm-cpu one-dispatch": 0, "vulkan-spirv": 0,
+         "vulkan-spirv one-dispatch": 0}  # graphs checked, for the summary line
+DISPATCHES: dict[str, int] = {}  # per "target kind": groups compiled as one dispatch
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,16 @@ class Mismatch:
         return f"{self.case} under '{self.pipeline}': {self.problem} (function saved to {self.mlir})"
 
 
-def forced_plan_stage(seed: int, lowering: str = TILE_LOOPS) -> PythonStage:
+def forced_plan_stage(seed: int, target: Target, lowering: str = TILE_LOOPS) -> PythonStage:
     """Plans every function with random legal groups of consecutive ops and
     random dividing strip heights: the plans the planner would not pick.
     `lowering` is what every group asks for (groups that cannot be one
-    dispatch keep their tile loops)."""
+    dispatch on `target` keep their tile loops)."""
+    options = planner_for(target, PlannerOptions(lowering=lowering))
 
     def plan(module: ir.Module) -> None:
         rng = random.Random(seed)
+        with_memory_levels(module, target)
         for op in module.body.operations:
             name = ir.StringAttr(op.operation.attributes["sym_name"]).value
             graph = build_graph(module, name)
@@ -78,8 +83,8 @@ def forced_plan_stage(seed: int, lowering: str = TILE_LOOPS) -> PythonStage:
                 start = end + 1
             profile = memory_profile(graph, groups)
             forced = FusionPlan(tuple(groups), profile, memory_profile(graph, []))
-            options = PlannerOptions(lowering=lowering)
-            chosen = choose_lowerings(graph, forced, options, MAX_STACK_BYTES)
+            capacity = tile_level_capacity(op.operation, options.device)
+            chosen = choose_lowerings(graph, forced, options, capacity)
             annotate(graph, as_built(graph, forced, chosen), options, chosen)
 
     return PythonStage(FORCED, plan)
@@ -89,7 +94,7 @@ def pipeline_for(kind: str, target: Target, seed: int) -> Pipeline:
     if kind not in (FORCED, FORCED_DISPATCH):
         return named_pipeline(kind, None, target)
     lowering_asked = DISPATCH if kind == FORCED_DISPATCH else TILE_LOOPS
-    stages = [forced_plan_stage(seed, lowering_asked), *FUSION_PASSES]
+    stages = [forced_plan_stage(seed, target, lowering_asked), *FUSION_PASSES]
     lowering = named_pipeline(NONE, None, target).stages
     return Pipeline(FORCED, [*stages, *lowering])
 
@@ -136,8 +141,9 @@ def _compile(cases: dict[str, Graph], kind: str, target: Target, seed: int, fail
     options = PipelineOptions(reproducer_dir=failures / "reproducers")
     pipeline_for(kind, target, seed).run(module, options)
     dispatches = find_dispatches(module)
-    DISPATCHES[kind] = DISPATCHES.get(kind, 0) + len(dispatches)
-    library = codegen_library(dispatches) if dispatches else None
+    key = f"{target.name} {kind}"
+    DISPATCHES[key] = DISPATCHES.get(key, 0) + len(dispatches)
+    library = codegen_library(dispatches, target) if dispatches else None
     return compile_vmfb(str(module), target, codegen_library=library)
 
 

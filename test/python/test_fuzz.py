@@ -23,6 +23,8 @@ BATCH = 50  # graphs per module: one iree-compile per pipeline serves them all
 CPU_BATCHES = int(os.environ.get("VTILE_FUZZ_BATCHES", "10"))
 VULKAN_BATCHES = int(os.environ.get("VTILE_FUZZ_VULKAN_BATCHES", "1"))
 DISPATCH_BATCHES = int(os.environ.get("VTILE_FUZZ_DISPATCH_BATCHES", "4"))
+# The first seeded batch holds only graphs too small to group.
+VULKAN_DISPATCH_BATCHES = int(os.environ.get("VTILE_FUZZ_VULKAN_DISPATCH_BATCHES", "3"))
 SOAK = "VTILE_FUZZ_SOAK" in os.environ  # random seeds (pytest --hypothesis-seed)
 REGRESSIONS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.mlir"))
 
@@ -54,6 +56,19 @@ def test_fused_graphs_match_numpy_on_vulkan_spirv(batch):
         pytest.skip("no Vulkan device")
     mismatches = run_batch(batch, (VERTICAL_FUSION, NONE), "vulkan-spirv")
     CASES["vulkan-spirv"] += len(batch)
+    assert not mismatches, "\n".join(map(str, mismatches))
+
+
+@settings(FUZZ, max_examples=VULKAN_DISPATCH_BATCHES)
+@given(batch=st.lists(graphs(max_layers=4), min_size=BATCH // 2, max_size=BATCH // 2),
+       seed=st.integers(0, 2**16))
+def test_one_dispatch_groups_match_numpy_on_vulkan_spirv(batch, seed):
+    """Random forced plans with every group asking to be one dispatch, its
+    tiles in workgroup memory."""
+    if not vulkan_available():
+        pytest.skip("no Vulkan device")
+    mismatches = run_batch(batch, (FORCED_DISPATCH,), "vulkan-spirv", seed)
+    CASES["vulkan-spirv one-dispatch"] += len(batch)
     assert not mismatches, "\n".join(map(str, mismatches))
 
 

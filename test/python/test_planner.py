@@ -12,7 +12,7 @@ import vtile
 from vtile import models
 from vtile.analysis.graph import GRAPH_INPUT, build_graph
 from vtile.analysis.windows import Interval, full_box
-from vtile.backends.targets import MAX_STACK_BYTES, CpuTarget
+from vtile.backends.targets import LAVAPIPE_WORKGROUP_BYTES, MAX_STACK_BYTES, CpuTarget, VulkanTarget
 from vtile.errors import UsageError
 from vtile.frontends.model import load_model
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
@@ -22,12 +22,14 @@ from vtile.planner.lowering import (
     choose_lowerings,
     dispatch_stack_bytes,
     group_lowering,
+    workgroup_memory_bytes,
 )
 from vtile.planner.memory import memory_profile
 from vtile.planner.memory_levels import stack_capacity, with_memory_levels
 from vtile.planner.plan import plan_module
 from vtile.planner.report import fusion_summary
 from vtile.planner.search import (
+    AUTO,
     DEFAULT_MAX_RECOMPUTE,
     DISPATCH,
     TILE_LOOPS,
@@ -470,8 +472,8 @@ def test_one_dispatch_workgroups_take_least_stack_within_the_recompute_cap(name)
         columns = workgroups.tile[dim + 1]
         assert columns >= VECTOR_LANES or columns == shape[dim + 1]
         assert workgroups.recompute <= max(DEFAULT_MAX_RECOMPUTE, group.recompute)
-        assert lowering.stack_bytes == dispatch_stack_bytes(graph, workgroups)
-        assert lowering.stack_bytes <= dispatch_stack_bytes(graph, group)
+        assert lowering.level_bytes == dispatch_stack_bytes(graph, workgroups)
+        assert lowering.level_bytes <= dispatch_stack_bytes(graph, group)
 
 
 def test_square_workgroups_beat_strips_on_mobilenet_at_224():
@@ -534,25 +536,40 @@ def test_auto_takes_one_dispatch_where_its_stack_lowers_the_peak():
     assert function.plan.groups == (lowering.workgroups,)
 
 
-@pytest.mark.parametrize("capacity", [None, 4096])
-def test_the_planner_reads_the_stack_limit_from_the_module_memory_levels(capacity):
-    """One dispatch must fit the `stack` level of the module's #tile.target;
-    without one, nothing says how much stack a dispatch may use."""
+def chain_with_stack(capacity):
     module = ir.Module.parse(CHAIN, vtile.make_context())
     if capacity is not None:
         module.operation.attributes["tile.target"] = ir.Attribute.parse(
             f'#tile.target<"mcu", levels = [#tile.level<"stack", capacity = {capacity}, '
             'bandwidth = 1.0>]>', module.context)
-    chain = plan_module(module, FORCE_DISPATCH)[0]
-    (lowering,) = chain.lowerings
+    return plan_module(module, FORCE_DISPATCH)[0]
+
+
+def test_the_planner_reads_the_stack_limit_from_the_module_memory_levels():
+    """One dispatch must fit the `stack` level of the module's #tile.target;
+    without one, nothing says how much stack a dispatch may use, and the
+    groups keep tile loops and say why; so does a group over the level."""
+    unlevelled = chain_with_stack(None)
+    (lowering,) = unlevelled.lowerings
     assert lowering.lowering == TILE_LOOPS
-    if capacity is None:
-        assert "no 'stack' memory level" in lowering.reason
-    else:
-        assert "over the 4,096 B of the target's stack level" in lowering.reason
-        wide = ir.Module.parse(CHAIN, vtile.make_context())
-        with_memory_levels(wide, CpuTarget())
-        assert plan_module(wide, FORCE_DISPATCH)[0].lowerings[0].lowering == DISPATCH
+    assert "no 'stack' memory level" in lowering.reason
+    (group,) = unlevelled.plan.groups
+    over = group_lowering(unlevelled.graph, group, FORCE_DISPATCH, 16)
+    assert over.lowering == TILE_LOOPS
+    assert "over the 16 B of the target's stack level" in over.reason
+
+
+def test_forced_one_dispatch_forms_groups_that_fit_the_stack_level():
+    """At 4 KiB the chain's whole-chain group does not fit; asked for one
+    dispatch per group, the planner forms groups that do."""
+    wide = ir.Module.parse(CHAIN, vtile.make_context())
+    with_memory_levels(wide, CpuTarget())
+    (unlimited,) = plan_module(wide, FORCE_DISPATCH)[0].lowerings
+    assert unlimited.lowering == DISPATCH and unlimited.level_bytes > 4096
+    limited = chain_with_stack(4096)
+    assert limited.lowerings
+    for lowering in limited.lowerings:
+        assert lowering.lowering == DISPATCH and lowering.level_bytes <= 4096
 
 
 def test_a_module_memory_levels_set_the_target_stack_limit():
@@ -564,3 +581,37 @@ def test_a_module_memory_levels_set_the_target_stack_limit():
         with_memory_levels(module, CpuTarget(stack_bytes=131072))
     with pytest.raises(UsageError, match="outside 1..2097152 B"):
         CpuTarget(stack_bytes=4 * 1024 * 1024)
+
+
+def gpu_plan(lowering):
+    model, inputs = models.resnet8()
+    loaded = load_model(model, vtile.make_context(), inputs)
+    with_memory_levels(loaded.module, VulkanTarget())
+    (function,) = plan_module(loaded.module, PlannerOptions(device="gpu", lowering=lowering))
+    return function
+
+
+def test_gpu_one_dispatch_groups_fit_workgroup_memory():
+    """On a GPU the tiles live in the `workgroup` level (lavapipe's 32 KiB).
+    Forced, the planner forms only groups whose workgroups fit it, with the
+    least recompute; under `auto` ResNet-8's deep groups do not fit, keep
+    their tile loops, and say so."""
+    forced = gpu_plan(DISPATCH)
+    assert forced.lowerings and all(lowering.lowering == DISPATCH for lowering in forced.lowerings)
+    for group, lowering in zip(forced.plan.groups, forced.lowerings, strict=True):
+        assert lowering.level == "workgroup"
+        assert 0 < lowering.level_bytes <= LAVAPIPE_WORKGROUP_BYTES
+        assert lowering.level_bytes == workgroup_memory_bytes(forced.graph, group)
+    auto = gpu_plan(AUTO)
+    assert [lowering.lowering for lowering in auto.lowerings] == [TILE_LOOPS, TILE_LOOPS]
+    assert all("of workgroup memory, over the 32,768 B of the target's workgroup level"
+               in lowering.reason for lowering in auto.lowerings)
+
+
+def test_workgroup_memory_holds_each_intermediate_tile_with_its_halo():
+    """Two 3x3 convolutions in 2-row strips: the first one's tile (4
+    channels, 2 rows + 2 halo rows, 14 columns) is the only buffer; its
+    fill writes into it and the root writes the output."""
+    graph = build_graph(ir.Module.parse(TWO_CONVS, vtile.make_context()), "main")
+    group = group_cost(graph, tuple(range(len(graph.nodes))), 2, (1, 4, 2, 12))
+    assert workgroup_memory_bytes(graph, group) == 4 * 4 * 14 * 4

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mlir import ir
 
+from vtile.backends.targets import Target, VulkanTarget
 from vtile.planner.lowering import VECTOR_LANES
 
 DISPATCH_ATTR = "vtile.dispatch"
@@ -74,12 +75,13 @@ SCALAR = ("linalg.depthwise_conv_2d_nchw_chw",)
 class DispatchOp:
     node: int
     name: str
-    loop_ranges: tuple[int, ...]  # static iteration domain, before tiling
+    loop_ranges: tuple[int, ...]  # static iteration domain, before tiling (a pad's: its result)
     reads_at_offset: bool = False  # an indexing map adds a constant
+    parallel: tuple[bool, ...] = ()  # per loop dimension: parallel, not a reduction
 
     @property
     def scalar(self) -> bool:
-        return self.name in SCALAR or self.reads_at_offset or not self.loop_ranges
+        return self.name in SCALAR or self.name == "tensor.pad" or self.reads_at_offset
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
             region = op.parent
             ops = tuple(
                 DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
-                           _loop_ranges(inner), _reads_at_offset(inner))
+                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner))
                 for inner in (o.operation for o in region.regions[0].blocks[0].operations)
                 if NODE_ATTR in inner.attributes
             )
@@ -119,8 +121,18 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
 
 def _loop_ranges(op: ir.Operation) -> tuple[int, ...]:
     if LOOP_RANGES_ATTR not in op.attributes:  # a tensor.pad
-        return ()
+        return tuple(ir.RankedTensorType(op.results[0].type).shape)
     return tuple(ir.DenseI64ArrayAttr(op.attributes[LOOP_RANGES_ATTR]))
+
+
+def _parallel(op: ir.Operation) -> tuple[bool, ...]:
+    """Which loop dimensions are parallel. Named linalg ops (convolutions,
+    poolings, matmuls) put their result's dimensions first; a pad is all
+    result."""
+    if "iterator_types" in op.attributes:
+        return tuple("parallel" in str(t) for t in ir.ArrayAttr(op.attributes["iterator_types"]))
+    rank = ir.RankedTensorType(op.results[0].type).rank
+    return tuple(d < rank for d in range(len(_loop_ranges(op))))
 
 
 def _reads_at_offset(op: ir.Operation) -> bool:
@@ -169,8 +181,9 @@ def _handles(count: int) -> str:
     return ", ".join(["!transform.any_op"] * count)
 
 
-def codegen_spec(dispatch: Dispatch) -> str:
-    name = _symbol(dispatch.label)
+def _workgroup_level(dispatch: Dispatch, name: str) -> list[str]:
+    """The spec's start on either device: tile the root on workgroups and
+    fuse the rest of the group into that loop."""
     sizes, mapping = workgroup_tile(dispatch)
     lines = [
         f"  transform.named_sequence @{name}(%variant: !transform.any_op {{transform.readonly}}) {{",
@@ -208,7 +221,12 @@ def codegen_spec(dispatch: Dispatch) -> str:
         "      transform.scf.take_assumed_branch %guard take_else_branch : (!transform.any_op) -> ()",
         "    }",
     ]
-    lines += _cleanup("%func", tensor_empty=True)
+    return lines + _cleanup("%func", tensor_empty=True)
+
+
+def codegen_spec(dispatch: Dispatch) -> str:
+    """llvm-cpu: register tiles, vectorised; tiles on the worker's stack."""
+    lines = _workgroup_level(dispatch, _symbol(dispatch.label))
     for op in dispatch.ops:
         lines += _register_level(op)
     lines += _cleanup("%func", leading_unit_dims=True)
@@ -236,6 +254,99 @@ def codegen_spec(dispatch: Dispatch) -> str:
         "pipeline = #iree_codegen.no_pipeline> -> !transform.any_param",
         '    transform.annotate %hoisted "translation_info" = %none'
         " : !transform.any_op, !transform.any_param",
+        "    transform.yield",
+        "  }",
+    ]
+    return "\n".join(lines)
+
+
+# Threads per workgroup on each axis: 128 in all, what every Vulkan device
+# must run (maxComputeWorkGroupInvocations); x, the innermost dimension,
+# spans one lavapipe subgroup.
+WORKGROUP_THREADS = {"x": 8, "y": 4, "z": 4}
+
+
+def thread_tile(op: DispatchOp) -> tuple[list[int], list[str]]:
+    """The thread loop of one op on the GPU: threads (0 = not split) over
+    its innermost three parallel dimensions longer than 1, innermost on x,
+    and their mapping. A static thread count whatever the tile's size: a
+    tile near a border or a halo window has its own."""
+    dims = [d for d, (parallel, size) in enumerate(zip(op.parallel, op.loop_ranges, strict=True))
+            if parallel and size > 1][-3:]
+    threads = [0] * len(op.loop_ranges)
+    mapping = []
+    for axis, d in zip("xyz", reversed(dims)):
+        threads[d] = min(op.loop_ranges[d], WORKGROUP_THREADS[axis])
+        mapping.insert(0, f"#gpu.thread<{axis}>")
+    if not dims:
+        threads[0], mapping = 1, ["#gpu.thread<x>"]
+    return threads, mapping
+
+
+def workgroup_size(dispatch: Dispatch) -> list[int]:
+    """Threads of each workgroup (x, y, z): the most any op's loop uses."""
+    size = [1, 1, 1]
+    for op in dispatch.ops:
+        threads, mapping = thread_tile(op)
+        for count, axis in zip([t for t in threads if t], mapping, strict=True):
+            index = "xyz".index(axis[-2])
+            size[index] = max(size[index], count)
+    return size
+
+
+def gpu_codegen_spec(dispatch: Dispatch, subgroup_size: int) -> str:
+    """vulkan-spirv: every op of a workgroup's tile is a loop over the
+    workgroup's threads, a barrier after each; the intermediate tiles live
+    in workgroup memory (`bufferize` with `target_gpu`). IREE lowers the
+    rest to SPIR-V itself. The pad of a group input becomes a fill and a
+    copy of the source window (its sizes are dynamic, its thread count is
+    not)."""
+    name = _symbol(dispatch.label)
+    lines = _workgroup_level(dispatch, name)
+    lines += [
+        '    %pads = transform.structured.match ops{["tensor.pad"]} in %func'
+        " : (!transform.any_op) -> !transform.any_op",
+        "    %pad_dps = transform.structured.rewrite_in_destination_passing_style %pads"
+        " : (!transform.any_op) -> !transform.any_op",
+        '    %inserts = transform.structured.match ops{["tensor.insert_slice"]} in %func'
+        " : (!transform.any_op) -> !transform.any_op",
+        "    %copies = transform.structured.insert_slice_to_copy %inserts"
+        " : (!transform.any_op) -> !transform.any_op",
+    ]
+    for op in dispatch.ops:
+        threads, mapping = thread_tile(op)
+        # (A pad's fill keeps the pad's tag; its copy is the group's only one.)
+        matches = [f"transform.structured.match attributes{{{NODE_ATTR} = {op.node} : i64}} in %func"]
+        if op.name == "tensor.pad":
+            matches.append('transform.structured.match ops{["linalg.copy"]} in %func')
+        for number, match in enumerate(matches):
+            handle = f"%n{op.node}_{number}"
+            lines += [
+                f"    {handle} = {match} : (!transform.any_op) -> !transform.any_op",
+                f"    transform.foreach {handle} : !transform.any_op {{",
+                "    ^bb0(%op: !transform.any_op):",
+                f"      %t, %threads = transform.structured.tile_using_forall %op num_threads {threads}"
+                f" ( mapping = [{', '.join(mapping)}] ) : (!transform.any_op) -> ({_handles(2)})",
+                "    }",
+            ]
+    lines += _cleanup("%func", tensor_empty=True)
+    x, y, z = workgroup_size(dispatch)
+    lines += [
+        "    transform.iree.eliminate_empty_tensors %variant : (!transform.any_op) -> ()",
+        # (3.13 parses this and loop.unroll only in the generic form.)
+        '    %mfunc = "transform.iree.bufferize"(%func) <{target_gpu}>'
+        " : (!transform.any_op) -> !transform.any_op",
+        # Scalar loops: what SPIR-V conversion takes of an op left on memrefs.
+        "    %linalg = transform.structured.match interface{LinalgOp} in %mfunc"
+        " : (!transform.any_op) -> !transform.any_op",
+        "    %loops = transform.structured.convert_to_loops %linalg"
+        " : (!transform.any_op) -> !transform.any_op",
+        "    transform.iree.forall_to_workgroup %mfunc : (!transform.any_op) -> ()",
+        # Also sets the translation_info IREE expects after a spec: no
+        # pipeline, this workgroup size and the device's subgroup size.
+        f"    transform.iree.map_nested_forall_to_gpu_threads %mfunc workgroup_dims = [{x}, {y}, {z}]"
+        f" subgroup_size = {subgroup_size} : (!transform.any_op) -> ()",
+        *_cleanup("%mfunc"),
         "    transform.yield",
         "  }",
     ]
@@ -313,8 +424,8 @@ def _register_level(op: DispatchOp) -> list[str]:
     return lines
 
 
-def codegen_library(dispatches: Sequence[Dispatch]) -> str:
-    """The library's text: one codegen spec per dispatch, and the entry that
+def codegen_library(dispatches: Sequence[Dispatch], target: Target) -> str:
+    """The library's text for `target`: one codegen spec per dispatch, and the entry that
     finds each dispatch's root by its `vtile.dispatch` label and gives the
     function around it that spec. (A `foreach_match` matcher cannot read
     attributes; a `structured.match` that finds nothing makes the rest of
@@ -322,7 +433,8 @@ def codegen_library(dispatches: Sequence[Dispatch]) -> str:
     specs, entry = [], []
     for number, dispatch in enumerate(dispatches):
         name = _symbol(dispatch.label)
-        specs.append(codegen_spec(dispatch))
+        specs.append(gpu_codegen_spec(dispatch, target.subgroup_sizes[0])
+                     if isinstance(target, VulkanTarget) else codegen_spec(dispatch))
         entry += [
             f'    %root{number} = transform.structured.match attributes{{{DISPATCH_ATTR} = "{dispatch.label}"}}'
             " in %module : (!transform.any_op) -> !transform.any_op",
@@ -345,9 +457,13 @@ def codegen_library(dispatches: Sequence[Dispatch]) -> str:
     ])  # fmt: skip
 
 
-def dispatch_flags(library: Path, stack_limit: int) -> list[str]:
+def dispatch_flags(library: Path, target: Target, stack_limit: int | None = None) -> list[str]:
     """The iree-compile flags a module with one-dispatch groups needs: the
-    library, and a stack limit that holds their tiles (the planner keeps
-    each group's modelled stack under it)."""
-    return [f"--iree-codegen-transform-dialect-library={library}",
-            f"--iree-llvmcpu-stack-allocation-limit={stack_limit}"]
+    library and, on llvm-cpu, a stack limit that holds their tiles (the
+    planner keeps each group's modelled stack under it; `stack_limit`
+    overrides the target's). On vulkan-spirv the target's workgroup memory
+    is IREE's limit already."""
+    flags = [f"--iree-codegen-transform-dialect-library={library}"]
+    if isinstance(target, VulkanTarget):
+        return flags
+    return [*flags, f"--iree-llvmcpu-stack-allocation-limit={stack_limit or target.stack_bytes}"]

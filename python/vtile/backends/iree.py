@@ -119,7 +119,7 @@ def _iree_compile(
     if codegen_library is not None:
         library = Path(scratch) / CODEGEN_LIBRARY_NAME
         library.write_text(codegen_library)
-        flags = [*flags, *dispatch_flags(library, stack_limit or target.stack_bytes)]
+        flags = [*flags, *dispatch_flags(library, target, stack_limit)]
     elif stack_limit is not None:
         flags = [*flags, f"--iree-llvmcpu-stack-allocation-limit={stack_limit}"]
     command = [iree_tool("iree-compile"), str(source), *target.compile_flags(), *flags]
@@ -162,7 +162,7 @@ def _iree_reproducer(
     if codegen_library is not None:
         library = directory / f"iree-compile-{target.name}.{CODEGEN_LIBRARY_NAME}"
         write_creating_directory(library, codegen_library)
-        flags = [*flags, *dispatch_flags(library.resolve(), target.stack_bytes)]
+        flags = [*flags, *dispatch_flags(library.resolve(), target)]
     command = shlex.join(
         ["iree-compile", str(path), *target.compile_flags(), *flags, "-o", os.devnull]
     )

@@ -32,13 +32,14 @@ IREE_VULKAN_TARGETS: dict[str, tuple[int, ...]] = {
 # describes it to IREE itself: valhall4's capabilities with subgroups of 8.
 LAVAPIPE = "lavapipe"
 LAVAPIPE_SUBGROUP_SIZE = 8
+LAVAPIPE_WORKGROUP_BYTES = 32768
 LAVAPIPE_TARGET_INFO = (
     '#iree_gpu.target<arch = "lavapipe", features = "spirv:v1.6,cap:Shader", '
     "wgp = <compute = fp32|fp16|int32|int16|int8, storage = b64|b32|b16|b8, "
     "subgroup = shuffle|arithmetic, dot = dp4xi8toi32, "
     f"subgroup_size_choices = [{LAVAPIPE_SUBGROUP_SIZE}], "
     "max_workgroup_sizes = [512, 512, 512], max_thread_count_per_workgroup = 512, "
-    "max_workgroup_memory_bytes = 32768, max_workgroup_counts = [65535, 65535, 65535]>>"
+    f"max_workgroup_memory_bytes = {LAVAPIPE_WORKGROUP_BYTES}, max_workgroup_counts = [65535, 65535, 65535]>>"
 )
 
 # Every Vulkan target vtile accepts, with the subgroup sizes it assumes.
@@ -62,12 +63,20 @@ WORKER_STACK_BYTES = MAX_STACK_BYTES + 512 * 1024
 # (`dataflow-materialize-tile-loops`' default level): IREE's heap, bounded
 # by nothing vtile knows, so `tile.loop`'s footprint check always passes it.
 WORKSPACE_LEVEL = "workspace"
+# The GPU level one-dispatch groups keep their intermediate tiles in: a
+# workgroup's shared memory. lavapipe has 32 KiB; a named GPU is held to
+# 16 KiB, the least every Vulkan device has (maxComputeSharedMemorySize).
+WORKGROUP_LEVEL = "workgroup"
+VULKAN_MIN_WORKGROUP_BYTES = 16384
 WORKSPACE_BYTES = 1 << 62
 # This machine's copy rates (read and write, numpy) through a 2 MiB buffer
 # (28-57 GB/s over runs) and a 64 MiB one (10 GB/s); no pass reads
 # bandwidths yet.
 STACK_BANDWIDTH_GBS = 30.0
 WORKSPACE_BANDWIDTH_GBS = 10.0
+# lavapipe's workgroup memory is this CPU's cache-resident memory too; no
+# GPU's was measured.
+WORKGROUP_BANDWIDTH_GBS = STACK_BANDWIDTH_GBS
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,6 @@ class VulkanTarget:
     name = "vulkan-spirv"
     driver = "vulkan"
     runs_here = True
-    memory_levels = None  # the planner keeps groups as tile loops here
     # Every pipeline's output, `none` included, goes through this before
     # IREE: its SPIR-V codegen stores in-place inserts at unaligned offsets
     # wrongly (Passes.td, docs/toolchain-vulkan.md).
@@ -152,6 +160,20 @@ class VulkanTarget:
                 f"unknown Vulkan target '{self.vulkan_target}'; known targets: "
                 + ", ".join(VULKAN_TARGETS)
             )
+
+    @property
+    def workgroup_bytes(self) -> int:
+        """Workgroup memory one dispatch's tiles may use."""
+        return LAVAPIPE_WORKGROUP_BYTES if self.vulkan_target == LAVAPIPE else VULKAN_MIN_WORKGROUP_BYTES
+
+    @property
+    def memory_levels(self) -> str:
+        """The `#tile.target` the planner reads the workgroup memory from."""
+        return (f'#tile.target<"{self.name} {self.vulkan_target}", levels = ['
+                f'#tile.level<"{WORKGROUP_LEVEL}", capacity = {self.workgroup_bytes}, '
+                f"bandwidth = {WORKGROUP_BANDWIDTH_GBS}>, "
+                f'#tile.level<"{WORKSPACE_LEVEL}", capacity = {WORKSPACE_BYTES}, '
+                f"bandwidth = {WORKSPACE_BANDWIDTH_GBS}>]>")
 
     @property
     def subgroup_sizes(self) -> tuple[int, ...]:

@@ -56,7 +56,7 @@ def plan_attribute(graph: OpGraph, group: GroupCost, device: str, lowering: Grou
         low, high = halo(graph, group, value)
         halos.append(f"#dataflow.halo<low = {low}, high = {high}>")
     order = list(range(len(group.tile)))
-    peak = lowering.stack_bytes if lowering.lowering == DISPATCH else group.tile_bytes
+    peak = lowering.level_bytes if lowering.lowering == DISPATCH else group.tile_bytes
     return (
         f"#dataflow.plan<tile = {list(group.tile)}, halos = [{', '.join(halos)}], "
         f"order = {order}, device = \"{device}\", peak_bytes = {peak}, "

@@ -6,9 +6,10 @@
 - `dispatch`: the group is one IREE dispatch that IREE tiles inside, on
   workgroups, with the codegen spec vtile generates
   (`dataflow-form-dispatch-regions`, `vtile.backends.dispatch_codegen`).
-  A workgroup's intermediate tiles live on the worker's stack, within the
-  capacity of the target's `stack` memory level. It handles linalg ops and
-  `tensor.pad` only; a group holding anything else keeps its tile loops.
+  A workgroup's intermediate tiles live in the target's fast memory level,
+  within its capacity: the worker's `stack` on a CPU, `workgroup` memory
+  on a GPU. It handles linalg ops and `tensor.pad` only; a group holding
+  anything else keeps its tile loops.
 - `auto` (the default): one dispatch wherever its stack keeps the plan's
   peak (or the memory budget), tile loops elsewhere. Memory first, as in the
   planner's search; then time: one dispatch replaces tiles x ops dispatches
@@ -26,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
+from vtile.backends.targets import STACK_LEVEL, WORKGROUP_LEVEL
 from vtile.planner.groups import GroupCost, op_tiles, workgroup_cost
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
@@ -35,14 +37,19 @@ from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, Planner
 VECTOR_LANES = 8
 
 
+# The memory level a one-dispatch group's tiles live in, per device.
+TILE_LEVELS = {"cpu": STACK_LEVEL, "gpu": WORKGROUP_LEVEL}
+
+
 @dataclass(frozen=True)
 class GroupLowering:
     lowering: str
     reason: str  # why this one: always for `auto`, else when it is not the one asked for
     # One dispatch: what each workgroup computes (its tile, halos, work),
-    # and the stack it needs, modelled.
+    # and the bytes its tiles take in their memory level, modelled.
     workgroups: GroupCost | None = None
-    stack_bytes: int = 0
+    level_bytes: int = 0
+    level: str = STACK_LEVEL
 
 
 def can_be_one_dispatch(name: str) -> bool:
@@ -50,24 +57,28 @@ def can_be_one_dispatch(name: str) -> bool:
 
 
 def workgroup_tiling(
-    graph: OpGraph, group: GroupCost, max_recompute: float, stack_limit: int
+    graph: OpGraph, group: GroupCost, max_recompute: float, capacity: int, device: str = "cpu"
 ) -> tuple[GroupCost, int] | None:
     """How a one-dispatch group is cut into workgroups: tiles of the plan's
     tiled dimension and the next one (rows and columns), each a divisor of
-    the result, columns at least a vector wide. The planner's objective for
-    the strips holds here too: the least memory, here the modelled stack,
-    within the recompute cap; on ties the plan's own strips. Squarer tiles
-    recompute less halo for their area than strips, so they also need less
-    stack (MobileNetV2's first stage at 224x224: 2x56 strips modelled at
-    1,254,400 B and 1.295x recompute, 4x8 tiles at 343,808 B and 1.248x).
-    Returns the tiling and its modelled stack; None if no tile fits
-    `stack_limit`."""
+    the result, on a CPU columns at least a vector wide. Within the
+    recompute cap and the level's `capacity`:
+    - CPU: the planner's objective for the strips holds here too, the least
+      memory, here the modelled stack, which counts toward the peak; on
+      ties the plan's own strips. Squarer tiles recompute less halo for
+      their area than strips, so they also need less stack (MobileNetV2's
+      first stage at 224x224: 2x56 strips modelled at 1,254,400 B and
+      1.295x recompute, 4x8 tiles at 343,808 B and 1.248x).
+    - GPU: the least recompute, then the fewest workgroups (the largest
+      tile that fits). Workgroup memory is on chip and only has to fit;
+      halo work and each workgroup's barriers are paid per workgroup.
+    Returns the tiling and its modelled bytes; None if no tile fits."""
     shape = graph.nodes[group.root].result_shape
     dims = [group.tile_dim, *([group.tile_dim + 1] if group.tile_dim + 1 < len(shape) else [])]
     choices = [[t for t in range(1, shape[d] + 1) if shape[d] % t == 0] for d in dims]
-    if len(dims) == 2:
+    if len(dims) == 2 and device == "cpu":
         choices[1] = [t for t in choices[1] if t >= VECTOR_LANES or t == shape[dims[1]]]
-    best = None
+    best, best_key = None, None
     candidates = [group]  # the plan's strips, as the planner costed them
     for sizes in itertools.product(*choices):
         tile = list(group.tile)
@@ -77,10 +88,41 @@ def workgroup_tiling(
     for cost in candidates:
         if cost.recompute > max_recompute:
             continue
-        stack = dispatch_stack_bytes(graph, cost)
-        if stack <= stack_limit and (best is None or stack < best[1]):
-            best = (cost, stack)
+        size = tile_memory_bytes(graph, cost, device)
+        key = (size,) if device == "cpu" else (cost.recompute, cost.tiles, size)
+        if size <= capacity and (best_key is None or key < best_key):
+            best, best_key = (cost, size), key
     return best
+
+
+def tile_memory_bytes(graph: OpGraph, group: GroupCost, device: str) -> int:
+    """What one workgroup's tiles take in the device's tile level."""
+    if device == "cpu":
+        return dispatch_stack_bytes(graph, group)
+    return workgroup_memory_bytes(graph, group)
+
+
+def workgroup_memory_bytes(graph: OpGraph, group: GroupCost) -> int:
+    """Workgroup memory one workgroup of a GPU dispatch needs, modelled:
+    every intermediate tile, halo included, has a buffer of its own for the
+    whole kernel (each op is a loop over the threads, and IREE allocates
+    them all at function scope); a fill writes its consumer's buffer. A pad
+    becomes a mask over its source (`dataflow-form-dispatch-regions`), and
+    a pad of a group input also keeps the padded input tile: two buffers.
+    ResNet-8's pad+conv group at 16x16: modelled 41,472 B, IREE's count the
+    same."""
+    tiles, members = op_tiles(graph, group), set(group.nodes)
+
+    def buffers(index: int) -> int:
+        node = graph.nodes[index]
+        if index == group.root or index not in tiles or node.name == "linalg.fill":
+            return 0
+        if node.name == "tensor.pad" and node.producers[0] not in members:
+            return 2
+        return 1
+
+    return sum(buffers(i) * math.prod(d.size for d in tiles[i]) * graph.nodes[i].element_bytes
+               for i in group.nodes)
 
 
 def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
@@ -106,16 +148,15 @@ def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
 
 
 def group_lowering(
-    graph: OpGraph, group: GroupCost, options: PlannerOptions, stack_limit: int | None
+    graph: OpGraph, group: GroupCost, options: PlannerOptions, capacity: int | None
 ) -> GroupLowering:
     """The group as one dispatch if it can be, else tile loops and why.
-    `stack_limit`: the target's `stack` level, if it has one."""
+    `capacity`: the target's tile level (`TILE_LEVELS`), if it has one."""
     if options.lowering == TILE_LOOPS:
         return GroupLowering(TILE_LOOPS, "")
-    if options.device != "cpu":
-        return GroupLowering(TILE_LOOPS, "one dispatch per group is built for llvm-cpu only so far")
-    if stack_limit is None:
-        return GroupLowering(TILE_LOOPS, "the target describes no 'stack' memory level "
+    level = TILE_LEVELS[options.device]
+    if capacity is None:
+        return GroupLowering(TILE_LOOPS, f"the target describes no '{level}' memory level "
                              "to keep one dispatch's tiles in")
     others = sorted({graph.nodes[i].name for i in group.nodes
                      if not can_be_one_dispatch(graph.nodes[i].name)})
@@ -124,22 +165,23 @@ def group_lowering(
             TILE_LOOPS, f"one dispatch takes linalg ops and tensor.pad only; it holds {', '.join(others)}"
         )
     tiling = workgroup_tiling(graph, group, max(options.max_recompute, group.recompute),
-                              stack_limit)
+                              capacity, options.device)
     if tiling is None:
-        stack = dispatch_stack_bytes(graph, group)
+        needed = tile_memory_bytes(graph, group, options.device)
         return GroupLowering(
-            TILE_LOOPS, f"its tiles need {stack:,} B of stack, over the {stack_limit:,} B "
-            "of the target's stack level"
+            TILE_LOOPS, f"its tiles need {needed:,} B of {level} memory, over the {capacity:,} B "
+            f"of the target's {level} level at every workgroup tile within the recompute cap"
         )
-    return GroupLowering(DISPATCH, "", *tiling)
+    return GroupLowering(DISPATCH, "", *tiling, level)
 
 
 def choose_lowerings(
-    graph: OpGraph, plan: FusionPlan, options: PlannerOptions, stack_limit: int | None
+    graph: OpGraph, plan: FusionPlan, options: PlannerOptions, capacity: int | None
 ) -> list[GroupLowering]:
     """Each group's lowering, in group order: the one asked for where the
-    group can have it, or under `auto` the cheaper one (module docstring)."""
-    chosen = [group_lowering(graph, group, options, stack_limit) for group in plan.groups]
+    group can have it, or under `auto` the cheaper one (module docstring).
+    `capacity`: that of the target's tile level, if it has one."""
+    chosen = [group_lowering(graph, group, options, capacity) for group in plan.groups]
     if options.lowering != AUTO:
         return chosen
     step_bytes = dict(plan.profile.step_bytes)
@@ -150,27 +192,28 @@ def choose_lowerings(
     for number, (group, lowering) in enumerate(zip(plan.groups, chosen, strict=True)):
         if lowering.lowering != DISPATCH:
             continue
-        live = step_bytes[group.root] - group.tile_bytes + lowering.stack_bytes
+        live = step_bytes[group.root] - group.tile_bytes + lowering.level_bytes
         dispatches = f"{group.tiles} tiles x {len(group.nodes)} ops"
+        held = f"{lowering.level_bytes:,} B of {lowering.level} memory"
         if live <= allowed:
-            why = (f"one dispatch instead of up to {dispatches} dispatches; its "
-                   f"{lowering.stack_bytes:,} B of stack keep the group at {live:,} B live, "
-                   f"within {bound} ({allowed:,} B)")
-            chosen[number] = GroupLowering(DISPATCH, why, lowering.workgroups, lowering.stack_bytes)
+            why = (f"one dispatch instead of up to {dispatches} dispatches; its {held} keep "
+                   f"the group at {live:,} B live, within {bound} ({allowed:,} B)")
+            chosen[number] = GroupLowering(DISPATCH, why, lowering.workgroups,
+                                           lowering.level_bytes, lowering.level)
         else:
             chosen[number] = GroupLowering(
-                TILE_LOOPS, f"one dispatch would keep {lowering.stack_bytes:,} B on the stack, "
-                f"{live:,} B live, over {bound} ({allowed:,} B); tile loops need "
-                f"{group.tile_bytes:,} B of tile buffers")
+                TILE_LOOPS, f"one dispatch would hold {held}, {live:,} B live, over {bound} "
+                f"({allowed:,} B); tile loops need {group.tile_bytes:,} B of tile buffers")
     return chosen
 
 
 def as_built(graph: OpGraph, plan: FusionPlan, chosen: list[GroupLowering]) -> FusionPlan:
     """The plan as the lowerings build it: one-dispatch groups tiled by
-    their workgroups, with their stack in place of tile buffers."""
+    their workgroups, with their tile level's bytes in place of tile
+    buffers."""
     groups = tuple(lowering.workgroups or group
                    for group, lowering in zip(plan.groups, chosen, strict=True))
-    stacks = {group.root: lowering.stack_bytes
+    level_bytes = {group.root: lowering.level_bytes
               for group, lowering in zip(groups, chosen, strict=True)
               if lowering.lowering == DISPATCH}
-    return FusionPlan(groups, memory_profile(graph, groups, stacks), plan.unfused)
+    return FusionPlan(groups, memory_profile(graph, groups, level_bytes), plan.unfused)

@@ -21,6 +21,10 @@ class MemoryProfile:
     peak_node: int  # the op (or group root) running at the peak
     step_bytes: tuple[tuple[int, int], ...]  # (node run at that step, live bytes)
 
+    @property
+    def steps_at_peak(self) -> int:
+        return sum(1 for _, live in self.step_bytes if live == self.peak_bytes)
+
 
 def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
                    transient_bytes: dict[int, int] | None = None) -> MemoryProfile:

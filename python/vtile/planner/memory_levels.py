@@ -15,12 +15,19 @@ from mlir import ir
 from vtile.backends.targets import MAX_STACK_BYTES, STACK_LEVEL, TILE_TARGET_ATTR, CpuTarget, Target
 from vtile.context import target_level_capacity
 from vtile.errors import UsageError
+from vtile.planner.lowering import TILE_LEVELS
 
 
 def stack_capacity(operation: ir.Operation) -> int | None:
     """Bytes the `stack` level of the `#tile.target` in scope holds; None if
     there is none."""
     return target_level_capacity(operation, STACK_LEVEL)
+
+
+def tile_level_capacity(operation: ir.Operation, device: str) -> int | None:
+    """Bytes the level one-dispatch tiles live in on `device` holds
+    (`vtile.planner.lowering.TILE_LEVELS`); None if the target has none."""
+    return target_level_capacity(operation, TILE_LEVELS[device])
 
 
 def with_memory_levels(module: ir.Module, target: Target) -> Target:

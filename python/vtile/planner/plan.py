@@ -8,9 +8,9 @@ from mlir import ir
 
 from vtile.analysis.graph import OpGraph, build_graph
 from vtile.planner.annotate import annotate as write_plan
-from vtile.planner.lowering import GroupLowering, as_built, choose_lowerings
-from vtile.planner.memory_levels import stack_capacity
-from vtile.planner.search import FusionPlan, PlannerOptions, plan_fusion
+from vtile.planner.lowering import GroupLowering, as_built, choose_lowerings, group_lowering
+from vtile.planner.memory_levels import tile_level_capacity
+from vtile.planner.search import DISPATCH, FusionPlan, PlannerOptions, plan_fusion
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,27 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
             continue
         name = ir.StringAttr(op.attributes["sym_name"]).value
         graph = build_graph(module, name)
-        searched = plan_fusion(graph, options)
-        lowerings = choose_lowerings(graph, searched, options, stack_capacity(op))
+        capacity = tile_level_capacity(op, options.device)
+        searched = _search(graph, options, capacity)
+        lowerings = choose_lowerings(graph, searched, options, capacity)
         plan = as_built(graph, searched, lowerings)
         if annotate:
             write_plan(graph, plan, options, lowerings)
         plans.append(FunctionPlan(name, graph, plan, tuple(lowerings)))
     return plans
+
+
+def _search(graph: OpGraph, options: PlannerOptions, capacity: int | None) -> FusionPlan:
+    """The fusion plan. Asked for one dispatch per group, the planner forms
+    only groups that can be one (their workgroups fit `capacity`), so a
+    small GPU workgroup memory gets shorter groups rather than tile loops;
+    if no group can be, the plan is the usual one and every group says why
+    it keeps tile loops."""
+    if options.lowering != DISPATCH:
+        return plan_fusion(graph, options)
+
+    def one_dispatch(group) -> bool:
+        return group_lowering(graph, group, options, capacity).lowering == DISPATCH
+
+    fitting = plan_fusion(graph, options, one_dispatch)
+    return fitting if fitting.groups else plan_fusion(graph, options)

@@ -85,7 +85,7 @@ def _lowering_json(lowering) -> dict:
         workgroups = lowering.workgroups
         entry |= {"workgroup_tile": list(workgroups.tile), "workgroups": workgroups.tiles,
                   "recompute": round(workgroups.recompute, 4),
-                  "stack_bytes": lowering.stack_bytes}
+                  "level": lowering.level, "level_bytes": lowering.level_bytes}
     return entry
 
 
@@ -95,7 +95,7 @@ def _lowering_text(lowering: dict) -> str:
     why = f"\n{lowering['why']}" if lowering["why"] else ""
     return (f"one dispatch: {lowering['workgroups']} workgroups of "
             f"{_shape(lowering['workgroup_tile'])}, {lowering['recompute']:.3f}x recompute, "
-            f"{lowering['stack_bytes']:,} B stack (modelled){why}")
+            f"{lowering['level_bytes']:,} B of {lowering['level']} memory (modelled){why}")
 
 
 def plan_tables(plans: list[FunctionPlan], options: PlannerOptions) -> list[Table]:

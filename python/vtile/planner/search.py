@@ -13,6 +13,7 @@ Deterministic: the candidates are enumerated in a fixed order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
@@ -70,13 +71,17 @@ class FusionPlan:
         return 1.0 + extra / total if total else 1.0
 
 
-def plan_fusion(graph: OpGraph, options: PlannerOptions) -> FusionPlan:
+def plan_fusion(
+    graph: OpGraph, options: PlannerOptions, keep: Callable[[GroupCost], bool] | None = None
+) -> FusionPlan:
+    """The plan; `keep`, if given, says which candidate groups may be
+    chosen (e.g. only those that can be one dispatch)."""
     unfused = memory_profile(graph, [])
     groups: list[GroupCost] = []
     profile = unfused
     costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
     while options.memory_budget is None or profile.peak_bytes > options.memory_budget:
-        best = _best_group(graph, groups, profile, options, costs)
+        best = _best_group(graph, groups, profile, options, costs, keep)
         if best is None:
             break
         groups, profile = best
@@ -108,7 +113,7 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
 
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
-                options: PlannerOptions, costs: dict):
+                options: PlannerOptions, costs: dict, keep: Callable[[GroupCost], bool] | None):
     peak_node = profile.peak_node
     if peak_node < 0 or not graph.nodes[peak_node].fusible:
         return None
@@ -125,13 +130,17 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
                 continue
             kept = [g for g in groups if not set(g.nodes) & set(nodes)]
             if nodes not in costs:
-                costs[nodes] = list(_candidates(graph, nodes, options))
+                costs[nodes] = [c for c in _candidates(graph, nodes, options)
+                                if keep is None or keep(c)]
             for cost in costs[nodes]:
                 trial = memory_profile(graph, kept + [cost])
-                key = (trial.peak_bytes, cost.recompute, cost.tiles, start, end)
+                key = (trial.peak_bytes, trial.steps_at_peak, cost.recompute, cost.tiles,
+                       start, end)
                 if best_key is None or key < best_key:
                     best_key, best = key, (kept + [cost], trial)
-    if best is None or best[1].peak_bytes >= profile.peak_bytes:
+    # Progress is a lower peak, or as high a peak at fewer steps: where
+    # several ops share the peak, one group cannot lower it alone.
+    if best is None or best_key[:2] >= (profile.peak_bytes, profile.steps_at_peak):
         return None
     return best
 
