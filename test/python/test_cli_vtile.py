@@ -144,7 +144,7 @@ def make():
 
 def test_plan_says_how_each_group_reaches_iree_and_why(tmp_path):
     """`auto` gives every group's choice a reason; the stack limit is the
-    planner's: one dispatch that needs more keeps tile loops and says so."""
+    planner's: forced one dispatch plans only groups that fit it."""
     path = tmp_path / "convs.py"
     path.write_text(TWO_CONVS_FACTORY)
     result = vtile("plan", f"{path}:make", "--json")
@@ -154,11 +154,14 @@ def test_plan_says_how_each_group_reaches_iree_and_why(tmp_path):
     result = vtile("plan", f"{path}:make", "--json", "--group-lowering", "dispatch")
     (group,) = json.loads(result.stdout)["functions"][0]["groups"]
     assert group["lowering"]["kind"] == "dispatch", group["lowering"]
-    assert group["lowering"]["stack_bytes"] > 1024
+    assert group["lowering"]["level"] == "stack" and group["lowering"]["level_bytes"] > 1024
+    # Under a smaller stack level, forced one dispatch plans shorter groups
+    # that fit it.
     result = vtile("plan", f"{path}:make", "--json", "--group-lowering", "dispatch",
                    "--stack-limit", "1KiB")  # fmt: skip
-    (group,) = json.loads(result.stdout)["functions"][0]["groups"]
-    assert group["lowering"]["kind"] == "tile-loops"
-    assert "over the 1,024 B of the target's stack level" in group["lowering"]["why"]
+    groups = json.loads(result.stdout)["functions"][0]["groups"]
+    assert groups and all(g["lowering"]["kind"] == "dispatch" for g in groups)
+    assert all(g["lowering"]["level_bytes"] <= 1024 for g in groups)
+    assert all(len(g["ops"]) < len(group["ops"]) for g in groups)
     result = vtile("plan", f"{path}:make", "--target", "vulkan-spirv", "--stack-limit", "1KiB")
     assert result.returncode == 2 and "apply to llvm-cpu" in result.stderr
