@@ -24,6 +24,8 @@ from vtile.backends.dispatch_codegen import (
     DispatchOp,
     codegen_spec,
     register_tile,
+    thread_tile,
+    workgroup_size,
     workgroup_tile,
 )
 from vtile.pipeline import PipelineOptions
@@ -226,3 +228,18 @@ def test_iree_is_held_to_the_stack_level_the_plan_used(tmp_path, options, monkey
     w = torch.full((4, 4, 3, 3), 0.1)
     expected = torch.conv2d(torch.conv2d(torch.from_numpy(x), w), w).numpy()
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+
+
+def test_gpu_thread_loops_split_parallel_dimensions_only():
+    """A convolution's threads split channels (z), rows (y) and columns (x),
+    at most 4x4x8, never a reduction; an op of unit extent gets one thread;
+    the workgroup has the most threads any op uses on each axis."""
+    conv = DispatchOp(3, "linalg.conv_2d_nchw_fchw", (1, 16, 10, 3, 16, 3, 3),
+                      parallel=(True,) * 4 + (False,) * 3)
+    assert thread_tile(conv) == ([0, 4, 4, 3, 0, 0, 0], ["z", "y", "x"])
+    unit = DispatchOp(4, "linalg.generic", (1, 1, 1, 1), parallel=(True,) * 4)
+    assert thread_tile(unit) == ([1, 0, 0, 0], ["x"])
+    matmul = DispatchOp(5, "linalg.matmul", (2, 20, 64), parallel=(True, True, False))
+    assert thread_tile(matmul) == ([2, 8, 0], ["y", "x"])
+    dispatch = Dispatch("main.0", 5, (2, 20), (1, 20), (conv, unit, matmul))
+    assert workgroup_size(dispatch) == [8, 4, 4]

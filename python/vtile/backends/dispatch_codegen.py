@@ -269,29 +269,28 @@ WORKGROUP_THREADS = {"x": 8, "y": 4, "z": 4}
 def thread_tile(op: DispatchOp) -> tuple[list[int], list[str]]:
     """The thread loop of one op on the GPU: threads (0 = not split) over
     its innermost three parallel dimensions longer than 1, innermost on x,
-    and their mapping. A static thread count whatever the tile's size: a
-    tile near a border or a halo window has its own."""
+    and the axis of each split dimension, outermost first. A static thread
+    count whatever the tile's size: a tile near a border or a halo window
+    has its own."""
     dims = [d for d, (parallel, size) in enumerate(zip(op.parallel, op.loop_ranges, strict=True))
             if parallel and size > 1][-3:]
-    threads = [0] * len(op.loop_ranges)
-    mapping = []
-    for axis, d in zip("xyz", reversed(dims)):
-        threads[d] = min(op.loop_ranges[d], WORKGROUP_THREADS[axis])
-        mapping.insert(0, f"#gpu.thread<{axis}>")
     if not dims:
-        threads[0], mapping = 1, ["#gpu.thread<x>"]
-    return threads, mapping
+        return [1] + [0] * (len(op.loop_ranges) - 1), ["x"]
+    threads = [0] * len(op.loop_ranges)
+    axes = "xyz"[:len(dims)][::-1]
+    for axis, d in zip(axes, dims, strict=True):
+        threads[d] = min(op.loop_ranges[d], WORKGROUP_THREADS[axis])
+    return threads, list(axes)
 
 
 def workgroup_size(dispatch: Dispatch) -> list[int]:
     """Threads of each workgroup (x, y, z): the most any op's loop uses."""
-    size = [1, 1, 1]
+    size = dict.fromkeys("xyz", 1)
     for op in dispatch.ops:
-        threads, mapping = thread_tile(op)
-        for count, axis in zip([t for t in threads if t], mapping, strict=True):
-            index = "xyz".index(axis[-2])
-            size[index] = max(size[index], count)
-    return size
+        threads, axes = thread_tile(op)
+        for count, axis in zip([t for t in threads if t], axes, strict=True):
+            size[axis] = max(size[axis], count)
+    return [size[axis] for axis in "xyz"]
 
 
 def gpu_codegen_spec(dispatch: Dispatch, subgroup_size: int) -> str:
@@ -314,7 +313,8 @@ def gpu_codegen_spec(dispatch: Dispatch, subgroup_size: int) -> str:
         " : (!transform.any_op) -> !transform.any_op",
     ]
     for op in dispatch.ops:
-        threads, mapping = thread_tile(op)
+        threads, axes = thread_tile(op)
+        mapping = ", ".join(f"#gpu.thread<{axis}>" for axis in axes)
         # (A pad's fill keeps the pad's tag; its copy is the group's only one.)
         matches = [f"transform.structured.match attributes{{{NODE_ATTR} = {op.node} : i64}} in %func"]
         if op.name == "tensor.pad":
@@ -326,7 +326,7 @@ def gpu_codegen_spec(dispatch: Dispatch, subgroup_size: int) -> str:
                 f"    transform.foreach {handle} : !transform.any_op {{",
                 "    ^bb0(%op: !transform.any_op):",
                 f"      %t, %threads = transform.structured.tile_using_forall %op num_threads {threads}"
-                f" ( mapping = [{', '.join(mapping)}] ) : (!transform.any_op) -> ({_handles(2)})",
+                f" ( mapping = [{mapping}] ) : (!transform.any_op) -> ({_handles(2)})",
                 "    }",
             ]
     lines += _cleanup("%func", tensor_empty=True)

@@ -63,12 +63,12 @@ WORKER_STACK_BYTES = MAX_STACK_BYTES + 512 * 1024
 # (`dataflow-materialize-tile-loops`' default level): IREE's heap, bounded
 # by nothing vtile knows, so `tile.loop`'s footprint check always passes it.
 WORKSPACE_LEVEL = "workspace"
+WORKSPACE_BYTES = 1 << 62
 # The GPU level one-dispatch groups keep their intermediate tiles in: a
 # workgroup's shared memory. lavapipe has 32 KiB; a named GPU is held to
 # 16 KiB, the least every Vulkan device has (maxComputeSharedMemorySize).
 WORKGROUP_LEVEL = "workgroup"
 VULKAN_MIN_WORKGROUP_BYTES = 16384
-WORKSPACE_BYTES = 1 << 62
 # This machine's copy rates (read and write, numpy) through a 2 MiB buffer
 # (28-57 GB/s over runs) and a 64 MiB one (10 GB/s); no pass reads
 # bandwidths yet.

@@ -214,6 +214,6 @@ def as_built(graph: OpGraph, plan: FusionPlan, chosen: list[GroupLowering]) -> F
     groups = tuple(lowering.workgroups or group
                    for group, lowering in zip(plan.groups, chosen, strict=True))
     level_bytes = {group.root: lowering.level_bytes
-              for group, lowering in zip(groups, chosen, strict=True)
-              if lowering.lowering == DISPATCH}
+                   for group, lowering in zip(groups, chosen, strict=True)
+                   if lowering.lowering == DISPATCH}
     return FusionPlan(groups, memory_profile(graph, groups, level_bytes), plan.unfused)
