@@ -20,6 +20,10 @@ from vtile.backends.iree import compile_vmfb
 from vtile.backends.targets import make_target
 from vtile.errors import CompileError
 from vtile.backends.dispatch_codegen import (
+    DECOMPOSE,
+    ROWS,
+    SCALAR,
+    TAP,
     Dispatch,
     DispatchOp,
     codegen_spec,
@@ -173,15 +177,56 @@ def test_one_dispatch_inner_loops_are_vector_fmas(triple, cpu, fma, tmp_path, op
     assert len(re.findall(fma, assembly)) >= 16
 
 
-def test_register_tiles_divide_their_dimensions():
+def test_register_tiles_follow_each_ops_vectorisation():
     conv = DispatchOp(0, "linalg.conv_2d_nchw_fchw", (1, 96, 28, 30, 16, 1, 1))
     # one output row and kernel row (decomposable to 1-D), 8 channels,
-    # 6 columns (the largest divisor of 30 up to 8), the kernel width whole.
-    assert register_tile(conv) == (1, 8, 1, 6, 8, 1, 0)
+    # 8 columns (a vector; the column loop is peeled), the kernel width whole.
+    assert conv.strategy == DECOMPOSE and register_tile(conv) == (1, 8, 1, 8, 8, 1, 0)
     generic = DispatchOp(1, "linalg.generic", (1, 24, 14, 14))
-    assert register_tile(generic) == (1, 1, 1, 0)
-    assert not generic.scalar
-    assert DispatchOp(2, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).scalar
+    assert generic.strategy == ROWS and register_tile(generic) == (1, 1, 1, 0)
+    assert DispatchOp(2, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).strategy == SCALAR
+    # (n, oh, ow, c, kh, kw): one kernel tap of one channel, a vector of columns.
+    depthwise = DispatchOp(3, "linalg.depthwise_conv_2d_nchw_chw", (1, 12, 18, 16, 3, 3))
+    assert depthwise.strategy == TAP and register_tile(depthwise) == (1, 1, 8, 1, 1, 1)
+    strided = DispatchOp(4, "linalg.depthwise_conv_2d_nchw_chw", (1, 6, 9, 16, 3, 3),
+                         unit_strides=False)
+    assert strided.strategy == SCALAR
+
+
+def test_depthwise_nchw_taps_are_generalised_and_vectorised_along_the_row():
+    depthwise = DispatchOp(3, "linalg.depthwise_conv_2d_nchw_chw", (1, 12, 18, 16, 3, 3))
+    spec = codegen_spec(Dispatch("main.0", 3, (1, 16, 12, 18), (1, 16, 4, 18), (depthwise,)))
+    assert "%r3 tile_sizes [1, 1, 8, 1, 1, 1] :" in spec
+    assert "%w3 = transform.cast %l3#2" in spec  # the columns' loop is peeled
+    tap = spec[spec.index("%pieces3"):]
+    assert tap.index("structured.generalize %piece") < tap.index("fold_unit_extent_dims_via_slices") \
+        < tap.index("structured.vectorize %generic")
+
+
+def test_depthwise_groups_compute_with_vector_fmas(tmp_path, options):
+    """A chain of unit-stride depthwise convolutions as one dispatch matches
+    PyTorch, and its code multiplies in vector FMAs (scalar before taps)."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8), torch.nn.ReLU(),
+        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8), torch.nn.ReLU(),
+        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8),
+    ).eval()
+    x = torch.randn(1, 8, 48, 48)
+    target = make_target("llvm-cpu", cpu="haswell")
+    compiled = vtile.compile(model, target, "vertical-fusion", example_inputs=[x],
+                             options=options, planner=ONE_DISPATCH)
+    assert compiled.mlir.count(REGION) == 1
+    with torch.no_grad():
+        expected = model(x).numpy()
+    (result,) = compiled(x.numpy())
+    np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
+    dump = tmp_path / "executables"
+    compile_vmfb(compiled.mlir, target, [f"--iree-hal-dump-executable-files-to={dump}"],
+                 codegen_library=compiled.codegen_library)
+    (assembly,) = (path.read_text() for path in dump.glob("*.s"))
+    # A vector FMA per convolution, over 8 columns (its row loop is not unrolled).
+    assert len(re.findall(r"vfmadd\d+ps\s+[^\n]*%ymm", assembly)) >= 3
 
 
 def test_nchw_convolution_rows_are_the_innermost_register_loops():
@@ -191,7 +236,7 @@ def test_nchw_convolution_rows_are_the_innermost_register_loops():
     conv = DispatchOp(3, "linalg.conv_2d_nchw_fchw", (1, 32, 10, 34, 32, 3, 3))
     root = DispatchOp(4, "linalg.pooling_nchw_max", (1, 32, 4, 16, 2, 2))
     spec = codegen_spec(Dispatch("main.0", 4, (1, 32, 16, 16), (1, 32, 4, 16), (conv, root)))
-    assert "%t3, %l3:6 = transform.structured.tile_using_for %r3 tile_sizes [1, 8, 1, 2, 8, 1, 0]" \
+    assert "%t3, %l3:6 = transform.structured.tile_using_for %r3 tile_sizes [1, 8, 1, 8, 8, 1, 0]" \
         " interchange = [0, 1, 4, 5, 2, 3, 6]" in spec
     assert "%w3 = transform.cast %l3#5" in spec
     # Ops without an interchange keep their order: the pooling's columns are loop 3.

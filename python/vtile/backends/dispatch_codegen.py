@@ -9,7 +9,8 @@ which
    fuses every other op of the group into that loop, consumer first, so
    each workgroup recomputes the halo its tile needs;
 2. tiles each op again to register-sized pieces and vectorises it
-   (convolutions are first decomposed to 1-D ones);
+   (convolutions are first decomposed to 1-D ones; depthwise NCHW ones,
+   which have no 1-D form, are cut to single kernel taps);
 3. bufferises: the tile-local intermediates become stack buffers;
 4. lowers the vectors for LLVM, one pattern set at a time.
 
@@ -38,8 +39,9 @@ CHANNEL_STEP = 8
 
 # Convolution-like ops that `transform.structured.decompose` makes 1-D once
 # they compute one output row with one kernel row: how to tile each
-# iteration dimension for that. "1" tiles to 1, "lanes"/"channels" to a
-# divisor of the dimension near VECTOR_LANES/CHANNEL_STEP, "0" keeps it whole.
+# iteration dimension for that. "1" tiles to 1, "lanes" to
+# VECTOR_LANES (the peeled row loop takes any row length), "channels" to a
+# divisor of the dimension near CHANNEL_STEP, "0" keeps it whole.
 DECOMPOSABLE = {
     # (n, f, oh, ow, c, kh, kw)
     "linalg.conv_2d_nchw_fchw": ("1", "channels", "1", "lanes", "channels", "1", "0"),
@@ -54,21 +56,32 @@ DECOMPOSABLE = {
     "linalg.pooling_nchw_sum": ("1", "channels", "1", "lanes", "1", "0"),
 }
 # Register-tile loop orders (an `interchange`) other than the op's own.
-# NCHW convolutions: MLIR's 1-D vectoriser puts output channels in the
-# lanes, so each filter piece is a strided gather (FCHW); with the input
-# channels and kernel row outside the output row loops, the gather is
-# hoisted out of them (EdgeCNN: 4.1 -> 2.4 ms under local-sync).
+# Decomposed NCHW convolutions: MLIR's 1-D vectoriser puts output channels
+# in the lanes, so each filter piece is a strided gather (FCHW); with the
+# input channels and kernel row outside the output row loops, the gather
+# is hoisted out of them (EdgeCNN: 4.1 -> 2.4 ms under local-sync).
 INTERCHANGE = {
     # (n, f, c, kh, oh, ow, kw)
     "linalg.conv_2d_nchw_fchw": (0, 1, 4, 5, 2, 3, 6),
 }
+# Depthwise NCHW convolutions have no 1-D form upstream. With unit strides
+# they are tiled to one kernel tap (kh = kw = 1) instead, generalised, and
+# their unit loops folded away: a tile is then an FMA over a piece of the
+# contiguous output row, the filter tap broadcast (a strided one would
+# read its input at a stride: not vectorisable). Tile kinds as above.
+# EdgeCNN one dispatch, local-sync: 1.58 ms with it scalar, 1.35 ms tapped.
+TAPS = {
+    # (n, oh, ow, c, kh, kw)
+    "linalg.depthwise_conv_2d_nchw_chw": ("1", "1", "lanes", "1", "1", "1"),
+}
 
-# Ops MLIR 22 can neither decompose nor vectorise (depthwise NCHW has no
-# 1-D form upstream): IREE lowers them to scalar loops. So are generics
-# that read at an offset (a residual add reading a value that a padded
-# convolution reads with a wider window): the vectoriser takes only
-# projected permutations.
-SCALAR = ("linalg.depthwise_conv_2d_nchw_chw",)
+# How an op is vectorised: by one of the strategies above, "rows" (any
+# other linalg op: one innermost row per tile) or "scalar": a strided
+# depthwise NCHW convolution, a generic that reads at an offset (a
+# residual add reading a value a padded convolution reads with a wider
+# window: the vectoriser takes only projected permutations) and a pad,
+# which IREE lowers to loops.
+SCALAR, ROWS, DECOMPOSE, TAP = "scalar", "rows", "decompose", "tap"
 
 
 @dataclass(frozen=True)
@@ -78,10 +91,17 @@ class DispatchOp:
     loop_ranges: tuple[int, ...]  # static iteration domain, before tiling (a pad's: its result)
     reads_at_offset: bool = False  # an indexing map adds a constant
     parallel: tuple[bool, ...] = ()  # per loop dimension: parallel, not a reduction
+    unit_strides: bool = True  # a convolution or pooling: every stride 1
 
     @property
-    def scalar(self) -> bool:
-        return self.name in SCALAR or self.name == "tensor.pad" or self.reads_at_offset
+    def strategy(self) -> str:
+        if self.name == "tensor.pad" or self.reads_at_offset:
+            return SCALAR
+        if self.name in TAPS and self.unit_strides:
+            return TAP
+        if self.name in DECOMPOSABLE:
+            return DECOMPOSE
+        return SCALAR if self.name.startswith("linalg.depthwise") else ROWS
 
 
 @dataclass(frozen=True)
@@ -102,7 +122,8 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
             region = op.parent
             ops = tuple(
                 DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
-                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner))
+                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner),
+                           _unit_strides(inner))
                 for inner in (o.operation for o in region.regions[0].blocks[0].operations)
                 if NODE_ATTR in inner.attributes
             )
@@ -135,6 +156,11 @@ def _parallel(op: ir.Operation) -> tuple[bool, ...]:
     return tuple(d < rank for d in range(len(_loop_ranges(op))))
 
 
+def _unit_strides(op: ir.Operation) -> bool:
+    return "strides" not in op.attributes or all(
+        s == 1 for s in ir.DenseIntElementsAttr(op.attributes["strides"]))
+
+
 def _reads_at_offset(op: ir.Operation) -> bool:
     if "indexing_maps" not in op.attributes:
         return False
@@ -149,14 +175,14 @@ def _divisor_near(size: int, target: int) -> int:
 
 def register_tile(op: DispatchOp) -> tuple[int, ...]:
     """Register-level tile sizes (0 = whole) of one op."""
-    kinds = DECOMPOSABLE.get(op.name)
+    kinds = TAPS[op.name] if op.strategy == TAP else DECOMPOSABLE.get(op.name)
     if kinds is None:
         # Elementwise and the rest: one innermost row at a time.
         return tuple(0 if d == len(op.loop_ranges) - 1 else 1
                      for d in range(len(op.loop_ranges)))  # fmt: skip
     sizes = []
     for kind, size in zip(kinds, op.loop_ranges, strict=True):
-        sizes.append({"1": 1, "0": 0, "lanes": _divisor_near(size, VECTOR_LANES),
+        sizes.append({"1": 1, "0": 0, "lanes": min(size, VECTOR_LANES),
                       "channels": _divisor_near(size, CHANNEL_STEP)}[kind])
     return tuple(sizes)
 
@@ -383,27 +409,30 @@ def _cleanup(func: str, tensor_empty: bool = False, leading_unit_dims: bool = Fa
 
 def _register_level(op: DispatchOp) -> list[str]:
     """Tile one op (found by its tag inside the fused loop) and vectorise it."""
-    if op.scalar:
+    strategy = op.strategy
+    if strategy == SCALAR:
         return []
     n = op.node
     match = (f"transform.structured.match attributes{{{NODE_ATTR} = {n} : i64}} in %func"
              " : (!transform.any_op) -> !transform.any_op")
     sizes = register_tile(op)
     loops = sum(1 for s in sizes if s)
-    order = INTERCHANGE.get(op.name, tuple(range(len(sizes))))
-    interchange = f" interchange = {list(order)}" if op.name in INTERCHANGE else ""
+    interchanged = strategy == DECOMPOSE and op.name in INTERCHANGE
+    order = INTERCHANGE[op.name] if interchanged else tuple(range(len(sizes)))
+    interchange = f" interchange = {list(order)}" if interchanged else ""
     lines = [
         f"    %r{n} = {match}",
         f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
         f" tile_sizes {list(sizes)}{interchange} : (!transform.any_op) -> ({_handles(loops + 1)})",
     ]
-    if op.name not in DECOMPOSABLE:
+    if strategy == ROWS:
         return [*lines, f"    transform.structured.vectorize %t{n} : !transform.any_op"]
     # The lanes loop: a fused tile's output row may be shorter than the
     # op's (it reads only what its consumer needs), so it is peeled into
     # a static main part and a static remainder.
     # The loops come outermost first, untiled dimensions left out.
-    lanes = order.index(DECOMPOSABLE[op.name].index("lanes"))
+    kinds = TAPS[op.name] if strategy == TAP else DECOMPOSABLE[op.name]
+    lanes = order.index(kinds.index("lanes"))
     lanes_loop = sum(1 for d in order[:lanes] if sizes[d])
     lines += [
         f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
@@ -417,11 +446,27 @@ def _register_level(op: DispatchOp) -> list[str]:
         f"    %pieces{n} = {match}",
         f"    transform.foreach %pieces{n} : !transform.any_op {{",
         "    ^bb0(%piece: !transform.any_op):",
-        "      %one_d = transform.structured.decompose %piece : (!transform.any_op) -> !transform.any_op",
-        "      transform.structured.vectorize %one_d : !transform.any_op",
+    ]
+    if strategy == DECOMPOSE:
+        return [
+            *lines,
+            "      %one_d = transform.structured.decompose %piece : (!transform.any_op) -> !transform.any_op",
+            "      transform.structured.vectorize %one_d : !transform.any_op",
+            "    }",
+        ]
+    return [
+        *lines,
+        # Unit dims are folded in the piece's own loop only: elsewhere the
+        # rewrite would replace ops not yet vectorised, and drop their tags.
+        '      %tap = "transform.get_parent_op"(%piece) <{op_name = "scf.for", nth_parent = 1 : i64}>'
+        " : (!transform.any_op) -> !transform.any_op",
+        "      %generic = transform.structured.generalize %piece : (!transform.any_op) -> !transform.any_op",
+        "      transform.apply_patterns to %tap {",
+        "        transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices",
+        "      } : !transform.any_op",
+        "      transform.structured.vectorize %generic : !transform.any_op",
         "    }",
     ]
-    return lines
 
 
 def codegen_library(dispatches: Sequence[Dispatch], target: Target) -> str:
