@@ -62,9 +62,12 @@ def compiled_model(name, options, target="llvm-cpu"):
     return compiled, x.numpy(), expected
 
 
+@pytest.mark.parametrize("target", ["llvm-cpu", "vulkan-spirv"])
 @pytest.mark.parametrize("name", FACTORIES)
-def test_one_dispatch_lowering_matches_pytorch(name, options):
-    compiled, x, expected = compiled_model(name, options)
+def test_one_dispatch_lowering_matches_pytorch(name, target, options):
+    if target == "vulkan-spirv" and not iree.vulkan_available():
+        pytest.skip("no Vulkan device")
+    compiled, x, expected = compiled_model(name, options, target)
     (result,) = compiled(x)
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
     # A module holds a codegen library exactly when it has dispatch regions.
