@@ -101,7 +101,16 @@ class DispatchOp:
             return TAP
         if self.name in DECOMPOSABLE:
             return DECOMPOSE
-        return SCALAR if self.name.startswith("linalg.depthwise") else ROWS
+        return SCALAR if self.name in TAPS else ROWS  # strided taps
+
+    @property
+    def tile_kinds(self) -> tuple[str, ...] | None:
+        """Its register tile's kinds, per iteration dimension (TAPS,
+        DECOMPOSABLE); None for a row at a time."""
+        strategy = self.strategy
+        if strategy == TAP:
+            return TAPS[self.name]
+        return DECOMPOSABLE[self.name] if strategy == DECOMPOSE else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,7 @@ def _divisor_near(size: int, target: int) -> int:
 
 def register_tile(op: DispatchOp) -> tuple[int, ...]:
     """Register-level tile sizes (0 = whole) of one op."""
-    kinds = TAPS[op.name] if op.strategy == TAP else DECOMPOSABLE.get(op.name)
+    kinds = op.tile_kinds
     if kinds is None:
         # Elementwise and the rest: one innermost row at a time.
         return tuple(0 if d == len(op.loop_ranges) - 1 else 1
@@ -417,9 +426,8 @@ def _register_level(op: DispatchOp) -> list[str]:
              " : (!transform.any_op) -> !transform.any_op")
     sizes = register_tile(op)
     loops = sum(1 for s in sizes if s)
-    interchanged = strategy == DECOMPOSE and op.name in INTERCHANGE
-    order = INTERCHANGE[op.name] if interchanged else tuple(range(len(sizes)))
-    interchange = f" interchange = {list(order)}" if interchanged else ""
+    order = INTERCHANGE.get(op.name, tuple(range(len(sizes))))
+    interchange = f" interchange = {list(order)}" if op.name in INTERCHANGE else ""
     lines = [
         f"    %r{n} = {match}",
         f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
@@ -431,8 +439,7 @@ def _register_level(op: DispatchOp) -> list[str]:
     # op's (it reads only what its consumer needs), so it is peeled into
     # a static main part and a static remainder.
     # The loops come outermost first, untiled dimensions left out.
-    kinds = TAPS[op.name] if strategy == TAP else DECOMPOSABLE[op.name]
-    lanes = order.index(kinds.index("lanes"))
+    lanes = order.index(op.tile_kinds.index("lanes"))
     lanes_loop = sum(1 for d in order[:lanes] if sizes[d])
     lines += [
         f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
