@@ -44,15 +44,21 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
 
 def _search(graph: OpGraph, options: PlannerOptions, capacity: int | None) -> FusionPlan:
     """The fusion plan. Asked for one dispatch per group, the planner forms
-    only groups that can be one (their workgroups fit `capacity`), so a
-    small GPU workgroup memory gets shorter groups rather than tile loops;
-    if no group can be, the plan is the usual one and every group says why
-    it keeps tile loops."""
+    only groups that can be one (their workgroups fit `capacity`), costed
+    by what their workgroups hold (stack or workgroup memory) rather than
+    by tile buffers, so a small GPU workgroup memory gets shorter groups
+    rather than tile loops, and no group holds more than it saves. If no
+    group of the usual plan can be one dispatch either, the plan is the
+    usual one and every group says why it keeps tile loops."""
     if options.lowering != DISPATCH:
         return plan_fusion(graph, options)
 
-    def one_dispatch(group) -> bool:
-        return group_lowering(graph, group, options, capacity).lowering == DISPATCH
+    def held(group) -> int | None:
+        lowering = group_lowering(graph, group, options, capacity)
+        return lowering.level_bytes if lowering.lowering == DISPATCH else None
 
-    fitting = plan_fusion(graph, options, one_dispatch)
-    return fitting if fitting.groups else plan_fusion(graph, options)
+    fitting = plan_fusion(graph, options, held)
+    if fitting.groups:
+        return fitting
+    usual = plan_fusion(graph, options)
+    return fitting if any(held(group) is not None for group in usual.groups) else usual

@@ -72,16 +72,19 @@ class FusionPlan:
 
 
 def plan_fusion(
-    graph: OpGraph, options: PlannerOptions, keep: Callable[[GroupCost], bool] | None = None
+    graph: OpGraph, options: PlannerOptions, held: Callable[[GroupCost], int | None] | None = None
 ) -> FusionPlan:
-    """The plan; `keep`, if given, says which candidate groups may be
-    chosen (e.g. only those that can be one dispatch)."""
+    """The plan. `held`, if given, says what a candidate group holds while
+    it runs, in place of its tile buffers, or None where it may not be
+    chosen (e.g. a one-dispatch group's stack, or None if it cannot be one
+    dispatch); the profiles count those bytes."""
     unfused = memory_profile(graph, [])
     groups: list[GroupCost] = []
     profile = unfused
     costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
+    sizes: dict[GroupCost, int | None] = {}  # what each candidate holds while it runs
     while options.memory_budget is None or profile.peak_bytes > options.memory_budget:
-        best = _best_group(graph, groups, profile, options, costs, keep)
+        best = _best_group(graph, groups, profile, options, costs, sizes, held)
         if best is None:
             break
         groups, profile = best
@@ -113,7 +116,8 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
 
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
-                options: PlannerOptions, costs: dict, keep: Callable[[GroupCost], bool] | None):
+                options: PlannerOptions, costs: dict, sizes: dict,
+                held: Callable[[GroupCost], int | None] | None):
     peak_node = profile.peak_node
     if peak_node < 0 or not graph.nodes[peak_node].fusible:
         return None
@@ -130,10 +134,12 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
                 continue
             kept = [g for g in groups if not set(g.nodes) & set(nodes)]
             if nodes not in costs:
-                costs[nodes] = [c for c in _candidates(graph, nodes, options)
-                                if keep is None or keep(c)]
+                candidates = list(_candidates(graph, nodes, options))
+                sizes.update((c, c.tile_bytes if held is None else held(c)) for c in candidates)
+                costs[nodes] = [c for c in candidates if sizes[c] is not None]
             for cost in costs[nodes]:
-                trial = memory_profile(graph, kept + [cost])
+                trial = memory_profile(graph, kept + [cost],
+                                       {g.root: sizes[g] for g in kept + [cost]})
                 key = (trial.peak_bytes, trial.steps_at_peak, cost.recompute, cost.tiles,
                        start, end)
                 if best_key is None or key < best_key:
