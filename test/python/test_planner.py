@@ -156,6 +156,24 @@ def test_memory_profile_of_a_partial_group(chain):
     )
 
 
+def test_one_dispatch_stack_is_held_for_the_whole_run(chain):
+    """A one-dispatch group keeps no tile buffers on the heap; its stack is
+    a worker's for the whole run, so the peak adds it to the largest step,
+    wherever that is. The search's walk counts it at its own step only."""
+    _, graph = chain
+    group = GroupCost(nodes=(2, 3, 4), tile_dim=2, tile=(1, 4, 4, 16), tiles=4,
+                      work=1, unfused_work=1, tile_bytes=777)  # fmt: skip
+    profile = memory_profile(graph, [group], {4: 5000})
+    heap = ((0, X + P1), (1, X + P1 + C1), (4, X + C1 + C2))
+    assert profile.step_bytes == heap
+    assert X + P1 + C1 > X + C1 + C2  # the heap peaks at conv 1, outside the group
+    assert profile.peak_bytes == X + P1 + C1 + 5000 and profile.peak_node == 1
+    assert profile.live_at(4) == X + C1 + C2 + 5000
+    walk = memory_profile(graph, [group], {4: 5000}, held_throughout=False)
+    assert walk.step_bytes == (*heap[:2], (4, X + C1 + C2 + 5000))
+    assert walk.peak_bytes == max(X + P1 + C1, X + C1 + C2 + 5000)
+
+
 def test_memory_profile_keeps_an_input_read_by_tensor_extract_alive():
     graph = build_graph(ir.Module.parse(UPSAMPLE, vtile.make_context()), "upsample")
     relu, up = graph.nodes
@@ -505,16 +523,16 @@ def test_auto_keeps_tile_loops_where_one_dispatch_would_raise_the_peak():
     assert all("over the plan's peak" in lowering.reason for lowering in auto)
     assert as_built(graph, plan, auto).profile == plan.profile
 
-    budget = PlannerOptions(memory_budget=150_000)
+    budget = PlannerOptions(memory_budget=160_000)
     plan = plan_fusion(graph, budget)
     auto = choose_lowerings(graph, plan, budget, MAX_STACK_BYTES)
     kinds = [lowering.lowering for lowering in auto]
     assert DISPATCH in kinds and TILE_LOOPS in kinds
-    assert as_built(graph, plan, auto).profile.peak_bytes <= 150_000
+    assert as_built(graph, plan, auto).profile.peak_bytes <= 160_000
     for number, lowering in enumerate(auto):
         if lowering.lowering == TILE_LOOPS:  # one dispatch here breaks the budget
             alone = [*auto[:number], dispatch_only(graph, plan, number), *auto[number + 1:]]
-            assert as_built(graph, plan, alone).profile.peak_bytes > 150_000
+            assert as_built(graph, plan, alone).profile.peak_bytes > 160_000
 
 
 def dispatch_only(graph, plan, number):

@@ -17,19 +17,34 @@ from vtile.planner.groups import GroupCost
 
 @dataclass(frozen=True)
 class MemoryProfile:
-    peak_bytes: int
+    peak_bytes: int  # the most live bytes of any step, plus `level_bytes`
     peak_node: int  # the op (or group root) running at the peak
     step_bytes: tuple[tuple[int, int], ...]  # (node run at that step, live bytes)
+    # One-dispatch groups' tiles on a CPU live on a worker's stack: memory
+    # held for the whole run, the most any group needs.
+    level_bytes: int = 0
 
     @property
     def steps_at_peak(self) -> int:
-        return sum(1 for _, live in self.step_bytes if live == self.peak_bytes)
+        return sum(1 for _, live in self.step_bytes if live + self.level_bytes == self.peak_bytes)
+
+    def live_at(self, node: int) -> int:
+        """Bytes live while `node` (or the group it roots) runs, the fast
+        memory level's included."""
+        return dict(self.step_bytes)[node] + self.level_bytes
 
 
 def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
-                   transient_bytes: dict[int, int] | None = None) -> MemoryProfile:
-    """`transient_bytes`, by group root, replaces a group's tile buffers
-    (a one-dispatch group's are its workgroup's stack)."""
+                   level_bytes: dict[int, int] | None = None,
+                   held_throughout: bool = True) -> MemoryProfile:
+    """`level_bytes`, by group root: the fast memory level's bytes (stack,
+    workgroup memory) of the groups that are one dispatch. Those keep no
+    tile buffers on the heap. `held_throughout` (a CPU stack): the largest
+    is added to every step, since a worker's stack is memory of its own,
+    never reused by the heap (as the benchmark counts it). Otherwise each
+    group's counts at its own step only, as tile buffers do (a GPU's
+    workgroup memory is on chip; the planner's search also walks so)."""
+    level_bytes = level_bytes or {}
     group_of = {n: g for g in groups for n in g.nodes}
     # A member runs when its group's root runs.
     step = {n.index: (group_of[n.index].root if n.index in group_of else n.index) for n in graph.nodes}
@@ -40,7 +55,10 @@ def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
         for producer in node.producers:
             if producer is not None and producer != GRAPH_INPUT and producer in last_use:
                 last_use[producer] = max(last_use[producer], step[node.index])
-    transient = {g.root: g.tile_bytes for g in groups} | (transient_bytes or {})
+    transient = {g.root: g.tile_bytes for g in groups if g.root not in level_bytes}
+    level = max(level_bytes.values(), default=0) if held_throughout else 0
+    if not held_throughout:
+        transient |= level_bytes
 
     dying: dict[int, int] = {}
     for i in exists:
@@ -51,6 +69,6 @@ def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
         steps.append((s, live + transient.get(s, 0)))
         live -= dying.get(s, 0)
     if not steps:
-        return MemoryProfile(graph.argument_bytes, -1, ())
+        return MemoryProfile(graph.argument_bytes + level, -1, (), level)
     peak_node, peak = max(steps, key=lambda item: item[1])
-    return MemoryProfile(peak, peak_node, tuple(steps))
+    return MemoryProfile(peak + level, peak_node, tuple(steps), level)

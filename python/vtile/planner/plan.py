@@ -53,12 +53,12 @@ def _search(graph: OpGraph, options: PlannerOptions, capacity: int | None) -> Fu
     if options.lowering != DISPATCH:
         return plan_fusion(graph, options)
 
-    def held(group) -> int | None:
+    def level_bytes(group) -> int | None:
         lowering = group_lowering(graph, group, options, capacity)
         return lowering.level_bytes if lowering.lowering == DISPATCH else None
 
-    fitting = plan_fusion(graph, options, held)
+    fitting = plan_fusion(graph, options, level_bytes)
     if fitting.groups:
         return fitting
     usual = plan_fusion(graph, options)
-    return fitting if any(held(group) is not None for group in usual.groups) else usual
+    return fitting if any(level_bytes(group) is not None for group in usual.groups) else usual

@@ -42,7 +42,6 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
     functions = []
     for function in plans:
         graph, plan = function.graph, function.plan
-        step_bytes = dict(plan.profile.step_bytes)
         groups = []
         for number, group in enumerate(plan.groups):
             tiles = op_tiles(graph, group)
@@ -57,7 +56,7 @@ def plan_json(plans: list[FunctionPlan], options: PlannerOptions) -> dict:
                           for value in kernel_inputs(graph, group)],
                 "recompute": round(group.recompute, 4),
                 "tile_bytes": group.tile_bytes,
-                "peak_bytes": step_bytes[group.root],
+                "peak_bytes": plan.profile.live_at(group.root),
                 "lowering": _lowering_json(lowering),
             })  # fmt: skip
         functions.append({

@@ -7,7 +7,10 @@ Each round looks at the ops running at the current peak, tries every
 legal run of consecutive ops through it as one group, with every strip
 height that divides the output, and keeps the plan with the lowest peak
 (then the least recompute, then the fewest tiles). Rounds stop when the
-peak no longer drops, or as soon as it fits the budget. Late, weight-heavy
+peak no longer drops, or as soon as it fits the budget. (Planned as one
+dispatch each, groups hold their stack for the whole run; rounds then go
+on while a walk that counts it at the group's step only drops, and the
+plan is the round with the lowest peak: see `_progress`.) Late, weight-heavy
 layers are never at the peak, so they stay layer by layer by themselves.
 Deterministic: the candidates are enumerated in a fixed order."""
 
@@ -72,25 +75,35 @@ class FusionPlan:
 
 
 def plan_fusion(
-    graph: OpGraph, options: PlannerOptions, held: Callable[[GroupCost], int | None] | None = None
+    graph: OpGraph, options: PlannerOptions,
+    one_dispatch: Callable[[GroupCost], int | None] | None = None,
 ) -> FusionPlan:
-    """The plan. `held`, if given, says what a candidate group holds while
-    it runs, in place of its tile buffers, or None where it may not be
-    chosen (e.g. a one-dispatch group's stack, or None if it cannot be one
-    dispatch); the profiles count those bytes."""
+    """The plan: the round with the lowest peak. With `one_dispatch`, every
+    group is one dispatch: it says what a candidate holds in the fast memory
+    level that way (its workgroups' stack or workgroup memory), None where
+    it cannot be one, and the profiles count those bytes instead of tile
+    buffers."""
     unfused = memory_profile(graph, [])
-    groups: list[GroupCost] = []
-    profile = unfused
     costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
-    sizes: dict[GroupCost, int | None] = {}  # what each candidate holds while it runs
-    while options.memory_budget is None or profile.peak_bytes > options.memory_budget:
-        best = _best_group(graph, groups, profile, options, costs, sizes, held)
-        if best is None:
+    sizes: dict[GroupCost, int | None] = {}  # each candidate's fast memory as one dispatch
+    groups: list[GroupCost] = []
+    profile = walk = unfused
+    best: tuple[tuple[GroupCost, ...], MemoryProfile] = ((), unfused)
+    while options.memory_budget is None or best[1].peak_bytes > options.memory_budget:
+        step = _best_group(graph, groups, profile, walk, options, costs, sizes, one_dispatch)
+        if step is None:
             break
-        groups, profile = best
-    if options.memory_budget is not None and profile.peak_bytes > options.memory_budget:
-        raise BudgetError(_over_budget(graph, groups, profile, options))
-    return FusionPlan(tuple(sorted(groups, key=lambda g: g.root)), profile, unfused)
+        groups, profile, walk = step
+        if _rank(profile) < _rank(best[1]):
+            best = (tuple(groups), profile)
+    plan_groups, plan_profile = best
+    if options.memory_budget is not None and plan_profile.peak_bytes > options.memory_budget:
+        raise BudgetError(_over_budget(graph, list(plan_groups), plan_profile, options))
+    return FusionPlan(tuple(sorted(plan_groups, key=lambda g: g.root)), plan_profile, unfused)
+
+
+def _rank(profile: MemoryProfile) -> tuple[int, int]:
+    return profile.peak_bytes, profile.steps_at_peak
 
 
 def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
@@ -116,8 +129,11 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
 
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
-                options: PlannerOptions, costs: dict, sizes: dict,
-                held: Callable[[GroupCost], int | None] | None):
+                walk: MemoryProfile, options: PlannerOptions, costs: dict, sizes: dict,
+                one_dispatch: Callable[[GroupCost], int | None] | None):
+    """The next round: of the candidates through the peak that make
+    progress, the one with the lowest peak, then walk; returns the groups
+    and both profiles."""
     peak_node = profile.peak_node
     if peak_node < 0 or not graph.nodes[peak_node].fusible:
         return None
@@ -135,20 +151,33 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
             kept = [g for g in groups if not set(g.nodes) & set(nodes)]
             if nodes not in costs:
                 candidates = list(_candidates(graph, nodes, options))
-                sizes.update((c, c.tile_bytes if held is None else held(c)) for c in candidates)
-                costs[nodes] = [c for c in candidates if sizes[c] is not None]
+                if one_dispatch is not None:
+                    sizes.update((c, one_dispatch(c)) for c in candidates)
+                    candidates = [c for c in candidates if sizes[c] is not None]
+                costs[nodes] = candidates
             for cost in costs[nodes]:
-                trial = memory_profile(graph, kept + [cost],
-                                       {g.root: sizes[g] for g in kept + [cost]})
-                key = (trial.peak_bytes, trial.steps_at_peak, cost.recompute, cost.tiles,
-                       start, end)
+                trial = memory_profile(graph, kept + [cost], levels := (
+                    None if one_dispatch is None else {g.root: sizes[g] for g in kept + [cost]}),
+                    held_throughout=options.device == "cpu")  # a stack, not workgroup memory
+                trial_walk = memory_profile(graph, kept + [cost], levels, held_throughout=False)
+                if not _progress(trial, trial_walk, profile, walk):
+                    continue
+                key = (_rank(trial), _rank(trial_walk), cost.recompute, cost.tiles, start, end)
                 if best_key is None or key < best_key:
-                    best_key, best = key, (kept + [cost], trial)
-    # Progress is a lower peak, or as high a peak at fewer steps: where
-    # several ops share the peak, one group cannot lower it alone.
-    if best is None or best_key[:2] >= (profile.peak_bytes, profile.steps_at_peak):
-        return None
+                    best_key, best = key, (kept + [cost], trial, trial_walk)
     return best
+
+
+def _progress(trial: MemoryProfile, trial_walk: MemoryProfile,
+              profile: MemoryProfile, walk: MemoryProfile) -> bool:
+    """Progress is a lower peak, or as high a peak at fewer steps: where
+    several ops share the peak, one group cannot lower it alone. One
+    dispatch's fast memory is held for the whole run, so a first group's
+    would raise a peak several steps share: progress is then a lower walk,
+    which counts that memory at the group's own step only, as tile buffers,
+    or as low a walk and a lower peak. The walk never rises: the rounds end."""
+    return _rank(trial_walk) < _rank(walk) or (
+        _rank(trial_walk) == _rank(walk) and _rank(trial) < _rank(profile))
 
 
 def _candidates(graph: OpGraph, nodes: tuple[int, ...], options: PlannerOptions):
