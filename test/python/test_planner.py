@@ -543,10 +543,7 @@ def test_auto_takes_one_dispatch_where_its_stack_lowers_the_peak():
     """At 224x224 MobileNetV2's first stage needs less stack as 4x8
     workgroups than its 2-row strips need tile buffers: `auto` makes it one
     dispatch, and the plan's peak counts the stack instead."""
-    model, inputs = models.mobilenet_v2_stage1()
-    loaded = load_model(model, vtile.make_context(), inputs)
-    with_memory_levels(loaded.module, CpuTarget())
-    (function,) = plan_module(loaded.module, PlannerOptions())
+    function = model_plan("mobilenet_v2_stage1", CpuTarget(), PlannerOptions())
     (lowering,) = function.lowerings
     assert lowering.lowering == DISPATCH and "within the plan's peak" in lowering.reason
     searched = plan_fusion(function.graph, PlannerOptions())
@@ -602,6 +599,20 @@ def test_forced_one_dispatch_search_costs_each_groups_stack(name):
     assert function.plan.profile.peak_bytes < function.plan.unfused.peak_bytes
 
 
+def test_forced_one_dispatch_search_holds_the_stack_for_the_whole_run():
+    """MobileNetV2's first stage at 112x112, forced to one dispatch, is one
+    group of all 41 ops. Were its stack counted at its own step only, the
+    batch norm after the last convolution would stay out (one tile less on
+    the stack at that step), and its result would sit on the heap beside
+    the group's for the whole run."""
+    function = model_plan("mobilenet_v2_stage1", CpuTarget(), FORCE_DISPATCH, size=112)
+    ((group, lowering),) = zip(function.plan.groups, function.lowerings, strict=True)
+    assert group.nodes == tuple(range(len(function.graph.nodes)))
+    assert function.plan.profile.level_bytes == lowering.level_bytes > 0
+    heap = max(live for _, live in function.plan.profile.step_bytes)
+    assert function.plan.profile.peak_bytes == heap + lowering.level_bytes
+
+
 def test_a_module_memory_levels_set_the_target_stack_limit():
     module = ir.Module.parse(CHAIN, vtile.make_context())
     with_memory_levels(module, CpuTarget(stack_bytes=65536))
@@ -613,8 +624,8 @@ def test_a_module_memory_levels_set_the_target_stack_limit():
         CpuTarget(stack_bytes=4 * 1024 * 1024)
 
 
-def model_plan(name, target, options):
-    model, inputs = getattr(models, name)()
+def model_plan(name, target, options, **sizes):
+    model, inputs = getattr(models, name)(**sizes)
     loaded = load_model(model, vtile.make_context(), inputs)
     with_memory_levels(loaded.module, target)
     (function,) = plan_module(loaded.module, options)

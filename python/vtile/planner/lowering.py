@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
-from vtile.backends.targets import STACK_LEVEL, WORKGROUP_LEVEL
+from vtile.backends.targets import STACK_LEVEL, TILE_LEVELS, held_for_the_run
 from vtile.planner.groups import GroupCost, op_tiles, workgroup_cost
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
@@ -36,10 +36,6 @@ from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, Planner
 # Register tiles are this many floats wide (one AVX2 register): narrower
 # workgroup columns would leave vector lanes empty.
 VECTOR_LANES = 8
-
-
-# The memory level a one-dispatch group's tiles live in, per device.
-TILE_LEVELS = {"cpu": STACK_LEVEL, "gpu": WORKGROUP_LEVEL}
 
 
 @dataclass(frozen=True)
@@ -196,7 +192,7 @@ def choose_lowerings(
         # A stack is held for the whole run: what one dispatch costs is the
         # plan's peak with it.
         trial = memory_profile(graph, plan.groups, levels | {group.root: lowering.level_bytes},
-                               held_throughout=lowering.level == STACK_LEVEL)
+                               held_throughout=held_for_the_run(lowering.level))
         dispatches = f"{group.tiles} tiles x {len(group.nodes)} ops"
         held = f"{lowering.level_bytes:,} B of {lowering.level} memory"
         if trial.peak_bytes <= allowed:
@@ -222,6 +218,6 @@ def as_built(graph: OpGraph, plan: FusionPlan, chosen: list[GroupLowering]) -> F
     dispatches = [(group, lowering) for group, lowering in zip(groups, chosen, strict=True)
                   if lowering.lowering == DISPATCH]
     level_bytes = {group.root: lowering.level_bytes for group, lowering in dispatches}
-    stack = all(lowering.level == STACK_LEVEL for _, lowering in dispatches)
-    return FusionPlan(groups, memory_profile(graph, groups, level_bytes, held_throughout=stack),
+    held = all(held_for_the_run(lowering.level) for _, lowering in dispatches)
+    return FusionPlan(groups, memory_profile(graph, groups, level_bytes, held_throughout=held),
                       plan.unfused)

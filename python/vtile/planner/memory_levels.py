@@ -12,10 +12,16 @@ from dataclasses import replace
 
 from mlir import ir
 
-from vtile.backends.targets import MAX_STACK_BYTES, STACK_LEVEL, TILE_TARGET_ATTR, CpuTarget, Target
+from vtile.backends.targets import (
+    MAX_STACK_BYTES,
+    STACK_LEVEL,
+    TILE_LEVELS,
+    TILE_TARGET_ATTR,
+    CpuTarget,
+    Target,
+)
 from vtile.context import target_level_capacity
 from vtile.errors import UsageError
-from vtile.planner.lowering import TILE_LEVELS
 
 
 def stack_capacity(operation: ir.Operation) -> int | None:
@@ -26,7 +32,7 @@ def stack_capacity(operation: ir.Operation) -> int | None:
 
 def tile_level_capacity(operation: ir.Operation, device: str) -> int | None:
     """Bytes the level one-dispatch tiles live in on `device` holds
-    (`vtile.planner.lowering.TILE_LEVELS`); None if the target has none."""
+    (`vtile.backends.targets.TILE_LEVELS`); None if the target has none."""
     return target_level_capacity(operation, TILE_LEVELS[device])
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
+from vtile.backends.targets import TILE_LEVELS, held_for_the_run
 from vtile.errors import BudgetError, UsageError
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
 from vtile.planner.memory import MemoryProfile, memory_profile
@@ -88,9 +89,11 @@ def plan_fusion(
     sizes: dict[GroupCost, int | None] = {}  # each candidate's fast memory as one dispatch
     groups: list[GroupCost] = []
     profile = walk = unfused
+    held = held_for_the_run(TILE_LEVELS[options.device])
     best: tuple[tuple[GroupCost, ...], MemoryProfile] = ((), unfused)
     while options.memory_budget is None or best[1].peak_bytes > options.memory_budget:
-        step = _best_group(graph, groups, profile, walk, options, costs, sizes, one_dispatch)
+        step = _best_group(graph, groups, profile, walk, options, costs, sizes, one_dispatch,
+                           held)
         if step is None:
             break
         groups, profile, walk = step
@@ -130,10 +133,11 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
                 walk: MemoryProfile, options: PlannerOptions, costs: dict, sizes: dict,
-                one_dispatch: Callable[[GroupCost], int | None] | None):
+                one_dispatch: Callable[[GroupCost], int | None] | None, held: bool):
     """The next round: of the candidates through the peak that make
     progress, the one with the lowest peak, then walk; returns the groups
-    and both profiles."""
+    and both profiles. `held`: one dispatch's fast memory is held for the
+    whole run (`held_for_the_run`)."""
     peak_node = profile.peak_node
     if peak_node < 0 or not graph.nodes[peak_node].fusible:
         return None
@@ -156,10 +160,12 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
                     candidates = [c for c in candidates if sizes[c] is not None]
                 costs[nodes] = candidates
             for cost in costs[nodes]:
-                trial = memory_profile(graph, kept + [cost], levels := (
-                    None if one_dispatch is None else {g.root: sizes[g] for g in kept + [cost]}),
-                    held_throughout=options.device == "cpu")  # a stack, not workgroup memory
-                trial_walk = memory_profile(graph, kept + [cost], levels, held_throughout=False)
+                levels = (None if one_dispatch is None
+                          else {g.root: sizes[g] for g in kept + [cost]})
+                trial = memory_profile(graph, kept + [cost], levels, held_throughout=held)
+                # The walk differs only where fast memory is held for the run.
+                trial_walk = (memory_profile(graph, kept + [cost], levels, held_throughout=False)
+                              if levels and held else trial)
                 if not _progress(trial, trial_walk, profile, walk):
                     continue
                 key = (_rank(trial), _rank(trial_walk), cost.recompute, cost.tiles, start, end)
