@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Dataflow/IR/Dataflow.h"
+#include "passes/ChannelsLast.h"
 #include "passes/DetachAccumulators.h"
 #include "passes/ExtendDomains.h"
 #include "passes/Passes.h"
@@ -140,10 +141,15 @@ struct DataflowFormDispatchRegions
     if (failed(vtile::extendDomains(body, SmallVector<Value>(body.getArguments()),
                                     root, atStart, why)))
       return failure();
+    // A CPU vectorises along channels; a GPU's threads run scalar code
+    // over the layout they get, and its workgroup memory is sized for it.
+    if (kernel.getPlan()->getDevice() == "cpu")
+      vtile::channelsLast(body);
     if (failed(fuseElementwise(kernel))) {
       why = "elementwise fusion did not converge";
       return failure();
     }
+    iterateAsNamedProducers(body);
     return success();
   }
 
@@ -252,6 +258,40 @@ struct DataflowFormDispatchRegions
     return applyPatternsGreedily(kernel.getBody(), std::move(patterns));
   }
 
+  /// Reorders the loops of each elementwise op as IREE's dispatch creation
+  /// will (`TransposeGenericOpsPass`): an op reading the single-use result
+  /// of a named op (a convolution, a pooling) through a permutation
+  /// iterates in that result's order, unless another such result is read
+  /// as it is. Done here first, the tags (loop ranges, the root's tile per
+  /// loop) describe the ops IREE compiles.
+  static void iterateAsNamedProducers(Block &body) {
+    IRRewriter rewriter(body.getParentOp()->getContext());
+    for (auto generic : llvm::to_vector(body.getOps<linalg::GenericOp>())) {
+      if (generic.getNumParallelLoops() != generic.getNumLoops())
+        continue;
+      std::optional<AffineMap> order;
+      bool asIs = false;
+      for (OpOperand *input : generic.getDpsInputOperands()) {
+        auto producer = input->get().getDefiningOp<linalg::LinalgOp>();
+        if (!producer || !producer->hasOneUse() ||
+            linalg::isElementwise(producer))
+          continue;
+        AffineMap map = generic.getMatchingIndexingMap(input);
+        asIs |= map.isIdentity();
+        if (map.isPermutation() && !order)
+          order = map;
+      }
+      if (asIs || !order)
+        continue;
+      SmallVector<unsigned> interchange = llvm::map_to_vector(
+          order->getResults(), [](AffineExpr expr) {
+            return cast<AffineDimExpr>(expr).getPosition();
+          });
+      rewriter.setInsertionPoint(generic);
+      (void)linalg::interchangeGenericOp(rewriter, generic, interchange);
+    }
+  }
+
   /// Tags what the codegen spec selects ops by (see Passes.td).
   static LogicalResult tag(Operation *region, Operation *terminator,
                            StringRef label, ArrayRef<int64_t> tileSizes) {
@@ -272,7 +312,16 @@ struct DataflowFormDispatchRegions
              << "the result of a group lowered as one dispatch must come "
                 "from a linalg op inside it";
     root->setAttr(kDispatchAttr, builder.getStringAttr(label));
-    root->setAttr(kTileSizesAttr, builder.getDenseI64ArrayAttr(tileSizes));
+    // The plan tiles the result; the spec tiles the root's loops, which a
+    // transposing root (channels-last back to NCHW) orders differently.
+    auto linalgRoot = cast<linalg::LinalgOp>(root);
+    AffineMap result = linalgRoot.getIndexingMapMatchingResult(
+        cast<OpResult>(terminator->getOperand(0)));
+    SmallVector<int64_t> loopTiles(linalgRoot.getNumLoops(), 0);
+    for (auto [dim, expr] : llvm::enumerate(result.getResults()))
+      if (auto loop = dyn_cast<AffineDimExpr>(expr))
+        loopTiles[loop.getPosition()] = tileSizes[dim];
+    root->setAttr(kTileSizesAttr, builder.getDenseI64ArrayAttr(loopTiles));
     return success();
   }
 };

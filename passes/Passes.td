@@ -112,8 +112,16 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
       a border-dependent (dynamic) size. A value read with several margins
       (a residual block's) is computed with the widest, and an elementwise
       reader that needs less reads it at a constant offset.
+    - On a CPU (the plan's `device`), NCHW convolutions, depthwise
+      convolutions and poolings compute channels-last (their NHWC forms, filters HWCF / HWC) between
+      transposing generics: MLIR's 1-D vectoriser puts channels in the
+      lanes, so NCHW ones gather their filter taps with strides.
     - Elementwise chains are fused (upstream patterns, single-use
       producers): IREE would fuse them itself and drop the tags below.
+      The transposes fold into them, so they iterate channels-last; an
+      elementwise op reading a named op's result through a permutation
+      (the root, turning the result back to NCHW) iterates in that
+      result's order, as IREE's `TransposeGenericOpsPass` would make it.
     - Ops computed from constants alone (weights, folded batch norms) stay
       outside the region, which reads them; IREE evaluates them once.
     - Every op inside gets its own `tensor.empty`/`fill` destination and
@@ -121,8 +129,8 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
     - Every linalg op and pad gets `vtile.node = K`, its position in the
       region, and `vtile.loop_ranges`, its static iteration domain; the root
       (the op whose result leaves the region) also `vtile.dispatch =
-      "FUNCTION.N"` and `vtile.tile_sizes`, the plan's tile: the codegen
-      spec selects ops by these tags.
+      "FUNCTION.N"` and `vtile.tile_sizes`, the plan's tile per loop of the
+      root: the codegen spec selects ops by these tags.
 
     A kernel it cannot take keeps lowering `"tile-loops"` (same numbers,
     more dispatches) with a remark saying why: an op other than a linalg op
@@ -133,8 +141,9 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
     ```mlir
     %y = "flow.dispatch.region"() <{operandSegmentSizes = array<i32: 0, 0>}> ({
       ...
-      %r = linalg.generic {..., vtile.node = 6 : i64, vtile.dispatch = "main.0",
-                           vtile.tile_sizes = array<i64: 1, 8, 4, 16>} ...
+      // The plan's 1x8x4x16 (NCHW) tile, over the root's NHWC loops.
+      %r = linalg.generic {..., vtile.node = 9 : i64, vtile.dispatch = "main.0",
+                           vtile.tile_sizes = array<i64: 1, 4, 16, 8>} ...
       "flow.return"(%r) : (tensor<1x8x16x16xf32>) -> ()
     }) : () -> tensor<1x8x16x16xf32>
     ```

@@ -154,7 +154,9 @@ class Pipeline:
         remaining = self.stages[failed:]
         path = options.reproducer_dir / f"{_file_safe(remaining[0].name)}.mlir"
         if isinstance(remaining[0], PassStage):
-            replay = shlex.join(["vtile-opt", "--run-reproducer", str(path)])
+            # (vtile's context allows the IREE ops it builds in generic form.)
+            replay = shlex.join(["vtile-opt", "--allow-unregistered-dialect",
+                                 "--run-reproducer", str(path)])
             _write_reproducer(path, replay, asm, remaining, options.verify_each)
             return path, replay
         replay = None

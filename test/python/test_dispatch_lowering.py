@@ -23,7 +23,6 @@ from vtile.backends.dispatch_codegen import (
     DECOMPOSE,
     ROWS,
     SCALAR,
-    TAP,
     Dispatch,
     DispatchOp,
     codegen_spec,
@@ -83,7 +82,8 @@ def test_mobilenet_stage_is_one_dispatch(options):
     assert compiled.mlir.count(REGION) == 1
     region = compiled.mlir[compiled.mlir.index(REGION):compiled.mlir.index('"flow.return"')]
     assert region.count("tensor.pad") == compiled.mlir.count("tensor.pad") == 1  # the input's
-    assert region.count("linalg.conv_2d_nchw_fchw") == 4
+    # Its convolutions compute channels-last inside the region.
+    assert region.count("linalg.conv_2d_nhwc_hwcf") == 4 and "nchw" not in region
     assert "@vtile_main_0" in compiled.codegen_library
     assert any("group 0 planned as one dispatch" in note for note in compiled.report.notes)
     (result,) = compiled(inputs[0].numpy())
@@ -199,29 +199,38 @@ def group_assembly(dump, spec):
 
 
 def test_register_tiles_follow_each_ops_vectorisation():
-    conv = DispatchOp(0, "linalg.conv_2d_nchw_fchw", (1, 96, 28, 30, 16, 1, 1))
-    # one output row and kernel row (decomposable to 1-D), 8 channels,
-    # 8 columns (a vector; the column loop is peeled), the kernel width whole.
-    assert conv.strategy == DECOMPOSE and register_tile(conv) == (1, 8, 1, 8, 8, 1, 0)
-    generic = DispatchOp(1, "linalg.generic", (1, 24, 14, 14))
+    conv = DispatchOp(0, "linalg.conv_2d_nhwc_hwcf", (1, 28, 30, 96, 3, 3, 16))
+    # (n, oh, ow, f, kh, kw, c): one output row and kernel tap (decomposable
+    # to 1-D), 4 columns (the loop is peeled), two vectors of output
+    # channels, 4 input channels.
+    assert conv.strategy == DECOMPOSE and register_tile(conv) == (1, 1, 4, 16, 1, 1, 4)
+    # Channel counts that are not multiples of the step: a divisor of them.
+    stem = DispatchOp(1, "linalg.conv_2d_nhwc_hwcf", (1, 34, 34, 24, 3, 3, 3))
+    assert register_tile(stem) == (1, 1, 4, 12, 1, 1, 3)
+    # (n, oh, ow, c, kh, kw): the kernel width whole.
+    depthwise = DispatchOp(2, "linalg.depthwise_conv_2d_nhwc_hwc", (1, 12, 18, 32, 3, 3))
+    assert depthwise.strategy == DECOMPOSE and register_tile(depthwise) == (1, 1, 4, 16, 1, 0)
+    # Other ops: one row of the result's innermost dimension, the last loop
+    # unless the op writes its result transposed (NHWC loops writing NCHW:
+    # the columns, loop 2).
+    generic = DispatchOp(3, "linalg.generic", (1, 14, 14, 24))
     assert generic.strategy == ROWS and register_tile(generic) == (1, 1, 1, 0)
-    assert DispatchOp(2, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).strategy == SCALAR
-    # (n, oh, ow, c, kh, kw): one kernel tap of one channel, a vector of columns.
-    depthwise = DispatchOp(3, "linalg.depthwise_conv_2d_nchw_chw", (1, 12, 18, 16, 3, 3))
-    assert depthwise.strategy == TAP and register_tile(depthwise) == (1, 1, 8, 1, 1, 1)
-    strided = DispatchOp(4, "linalg.depthwise_conv_2d_nchw_chw", (1, 6, 9, 16, 3, 3),
-                         unit_strides=False)
-    assert strided.strategy == SCALAR
+    to_nchw = DispatchOp(4, "linalg.generic", (1, 14, 14, 24), row_loop=2)
+    assert register_tile(to_nchw) == (1, 1, 0, 1)
+    assert DispatchOp(5, "linalg.generic", (1, 24, 14, 14), reads_at_offset=True).strategy == SCALAR
 
 
-def test_depthwise_nchw_taps_are_generalised_and_vectorised_along_the_row():
-    depthwise = DispatchOp(3, "linalg.depthwise_conv_2d_nchw_chw", (1, 12, 18, 16, 3, 3))
-    spec = codegen_spec(Dispatch("main.0", 3, (1, 16, 12, 18), (1, 16, 4, 18), (depthwise,)))
-    assert "%r3 tile_sizes [1, 1, 8, 1, 1, 1] :" in spec
-    assert "%w3 = transform.cast %l3#2" in spec  # the columns' loop is peeled
-    tap = spec[spec.index("%pieces3"):]
-    assert tap.index("structured.generalize %piece") < tap.index("fold_unit_extent_dims_via_slices") \
-        < tap.index("structured.vectorize %generic")
+def test_decomposed_ops_peel_their_row_loop():
+    """The register tile's column loop is peeled (a fused tile's row may be
+    any length) before the op is decomposed to 1-D and vectorised."""
+    conv = DispatchOp(3, "linalg.conv_2d_nhwc_hwcf", (1, 10, 34, 32, 3, 3, 32))
+    root = DispatchOp(4, "linalg.pooling_nhwc_max", (1, 4, 16, 32, 2, 2))
+    spec = codegen_spec(Dispatch("main.0", 4, (1, 16, 16, 32), (1, 4, 16, 32), (conv, root)))
+    assert "%t3, %l3:7 = transform.structured.tile_using_for %r3 tile_sizes [1, 1, 4, 16, 1, 1, 4] :" in spec
+    assert "%w3 = transform.cast %l3#2" in spec and "%w4 = transform.cast %l4#2" in spec
+    assert "%r4 tile_sizes [1, 1, 4, 16, 1, 0] :" in spec
+    pieces = spec[spec.index("%pieces3"):]
+    assert pieces.index("structured.decompose %piece") < pieces.index("structured.vectorize %one_d")
 
 
 def test_depthwise_groups_compute_with_vector_fmas(tmp_path, options):
@@ -247,20 +256,6 @@ def test_depthwise_groups_compute_with_vector_fmas(tmp_path, options):
                  codegen_library=compiled.codegen_library)
     # A vector FMA per convolution, over 8 columns (its row loop is not unrolled).
     assert len(re.findall(r"vfmadd\d+ps\s+[^\n]*%ymm", group_assembly(dump, "vtile_main_0"))) >= 3
-
-
-def test_nchw_convolution_rows_are_the_innermost_register_loops():
-    """The input-channel and kernel-row loops go outside the output row
-    loops (so the filter's gather is hoisted out of them), and the peeled
-    loop is still the output columns': the last of the six tiled loops."""
-    conv = DispatchOp(3, "linalg.conv_2d_nchw_fchw", (1, 32, 10, 34, 32, 3, 3))
-    root = DispatchOp(4, "linalg.pooling_nchw_max", (1, 32, 4, 16, 2, 2))
-    spec = codegen_spec(Dispatch("main.0", 4, (1, 32, 16, 16), (1, 32, 4, 16), (conv, root)))
-    assert "%t3, %l3:6 = transform.structured.tile_using_for %r3 tile_sizes [1, 8, 1, 8, 8, 1, 0]" \
-        " interchange = [0, 1, 4, 5, 2, 3, 6]" in spec
-    assert "%w3 = transform.cast %l3#5" in spec
-    # Ops without an interchange keep their order: the pooling's columns are loop 3.
-    assert "%w4 = transform.cast %l4#3" in spec and "%r4 tile_sizes [1, 8, 1, 8, 1, 0] :" in spec
 
 
 def test_workgroup_tile_maps_tiled_dimensions_innermost_on_x():

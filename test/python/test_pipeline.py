@@ -100,7 +100,8 @@ def test_a_crashing_pass_is_reported_with_a_reproducer_not_a_dead_process(contex
                                  PassStage("crash", "builtin.module(vtile-test-abort)")])  # fmt: skip
     with pytest.raises(PipelineError, match="failed in stage 'crash': a pass crashed") as caught:
         pipeline.run(module, PipelineOptions(reproducer_dir=tmp_path))
-    assert caught.value.replay == f"vtile-opt --run-reproducer {caught.value.reproducer}"
+    assert caught.value.replay == (
+        f"vtile-opt --allow-unregistered-dialect --run-reproducer {caught.value.reproducer}")
     assert "arith.addf" not in caught.value.reproducer.read_text()  # after the fold
     rerun = subprocess.run(shlex.split(caught.value.replay), capture_output=True, text=True,
                            env={**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin"})

@@ -9,8 +9,7 @@ which
    fuses every other op of the group into that loop, consumer first, so
    each workgroup recomputes the halo its tile needs;
 2. tiles each op again to register-sized pieces and vectorises it
-   (convolutions are first decomposed to 1-D ones; depthwise NCHW ones,
-   which have no 1-D form, are cut to single kernel taps);
+   (convolutions, channels-last, are first decomposed to 1-D ones);
 3. bufferises: the tile-local intermediates become stack buffers;
 4. lowers the vectors for LLVM, one pattern set at a time.
 
@@ -34,54 +33,34 @@ LOOP_RANGES_ATTR = "vtile.loop_ranges"
 ENTRY = "__kernel_config"
 CODEGEN_LIBRARY_NAME = "codegen.mlir"
 
-# Register tile targets: VECTOR_LANES floats fill one AVX2 register.
-CHANNEL_STEP = 8
-
 # Convolution-like ops that `transform.structured.decompose` makes 1-D once
-# they compute one output row with one kernel row: how to tile each
-# iteration dimension for that. "1" tiles to 1, "lanes" to
-# VECTOR_LANES (the peeled row loop takes any row length), "channels" to a
-# divisor of the dimension near CHANNEL_STEP, "0" keeps it whole.
+# they compute one output row with one kernel row. Every one-dispatch
+# convolution is channels-last (`dataflow-form-dispatch-regions` turns NCHW
+# ones to NHWC), so MLIR's 1-D vectoriser puts channels in the lanes and a
+# register tile is a few output columns ("row": ROW_STEP, the loop peeled,
+# since a fused tile's row may be any length) times two vectors of output
+# channels ("channels": a divisor near CHANNEL_STEP), accumulated over a
+# few input channels ("reduction": near REDUCTION_STEP) and one kernel tap:
+# 4x2 accumulators, 4 broadcasts and 2 filter loads per 8 FMAs, all in
+# registers. "1" tiles to 1, "0" keeps the dimension whole.
+ROW_STEP = 4
+CHANNEL_STEP = 2 * VECTOR_LANES
+REDUCTION_STEP = 4
 DECOMPOSABLE = {
-    # (n, f, oh, ow, c, kh, kw)
-    "linalg.conv_2d_nchw_fchw": ("1", "channels", "1", "lanes", "channels", "1", "0"),
     # (n, oh, ow, f, kh, kw, c)
-    "linalg.conv_2d_nhwc_hwcf": ("1", "1", "lanes", "channels", "1", "0", "channels"),
+    "linalg.conv_2d_nhwc_hwcf": ("1", "1", "row", "channels", "1", "1", "reduction"),
     # (n, oh, ow, c, kh, kw)
-    "linalg.depthwise_conv_2d_nhwc_hwc": ("1", "1", "lanes", "channels", "1", "0"),
-    "linalg.pooling_nhwc_max": ("1", "1", "lanes", "channels", "1", "0"),
-    "linalg.pooling_nhwc_sum": ("1", "1", "lanes", "channels", "1", "0"),
-    # (n, c, oh, ow, kh, kw)
-    "linalg.pooling_nchw_max": ("1", "channels", "1", "lanes", "1", "0"),
-    "linalg.pooling_nchw_sum": ("1", "channels", "1", "lanes", "1", "0"),
-}
-# Register-tile loop orders (an `interchange`) other than the op's own.
-# Decomposed NCHW convolutions: MLIR's 1-D vectoriser puts output channels
-# in the lanes, so each filter piece is a strided gather (FCHW); with the
-# input channels and kernel row outside the output row loops, the gather
-# is hoisted out of them (EdgeCNN: 4.1 -> 2.4 ms under local-sync).
-INTERCHANGE = {
-    # (n, f, c, kh, oh, ow, kw)
-    "linalg.conv_2d_nchw_fchw": (0, 1, 4, 5, 2, 3, 6),
-}
-# Depthwise NCHW convolutions have no 1-D form upstream. With unit strides
-# they are tiled to one kernel tap (kh = kw = 1) instead, generalised, and
-# their unit loops folded away: a tile is then an FMA over a piece of the
-# contiguous output row, the filter tap broadcast (a strided one would
-# read its input at a stride: not vectorisable). Tile kinds as above.
-# EdgeCNN one dispatch, local-sync: 1.58 ms with it scalar, 1.35 ms tapped.
-TAPS = {
-    # (n, oh, ow, c, kh, kw)
-    "linalg.depthwise_conv_2d_nchw_chw": ("1", "1", "lanes", "1", "1", "1"),
+    "linalg.depthwise_conv_2d_nhwc_hwc": ("1", "1", "row", "channels", "1", "0"),
+    "linalg.pooling_nhwc_max": ("1", "1", "row", "channels", "1", "0"),
+    "linalg.pooling_nhwc_sum": ("1", "1", "row", "channels", "1", "0"),
 }
 
-# How an op is vectorised: by one of the strategies above, "rows" (any
-# other linalg op: one innermost row per tile) or "scalar": a strided
-# depthwise NCHW convolution, a generic that reads at an offset (a
-# residual add reading a value a padded convolution reads with a wider
-# window: the vectoriser takes only projected permutations) and a pad,
-# which IREE lowers to loops.
-SCALAR, ROWS, DECOMPOSE, TAP = "scalar", "rows", "decompose", "tap"
+# How an op is vectorised: by decomposing it (above), "rows" (any other
+# linalg op: one innermost row per tile) or "scalar": a generic that reads
+# at an offset (a residual add reading a value a padded convolution reads
+# with a wider window: the vectoriser takes only projected permutations)
+# and a pad, which IREE lowers to loops.
+SCALAR, ROWS, DECOMPOSE = "scalar", "rows", "decompose"
 
 
 @dataclass(frozen=True)
@@ -91,34 +70,29 @@ class DispatchOp:
     loop_ranges: tuple[int, ...]  # static iteration domain, before tiling (a pad's: its result)
     reads_at_offset: bool = False  # an indexing map adds a constant
     parallel: tuple[bool, ...] = ()  # per loop dimension: parallel, not a reduction
-    unit_strides: bool = True  # a convolution or pooling: every stride 1
+    # The loop along its result's innermost (contiguous) dimension; None
+    # for the last loop.
+    row_loop: int | None = None
 
     @property
     def strategy(self) -> str:
         if self.name == "tensor.pad" or self.reads_at_offset:
             return SCALAR
-        if self.name in TAPS and self.unit_strides:
-            return TAP
-        if self.name in DECOMPOSABLE:
-            return DECOMPOSE
-        return SCALAR if self.name in TAPS else ROWS  # strided taps
+        return DECOMPOSE if self.name in DECOMPOSABLE else ROWS
 
     @property
     def tile_kinds(self) -> tuple[str, ...] | None:
-        """Its register tile's kinds, per iteration dimension (TAPS,
-        DECOMPOSABLE); None for a row at a time."""
-        strategy = self.strategy
-        if strategy == TAP:
-            return TAPS[self.name]
-        return DECOMPOSABLE[self.name] if strategy == DECOMPOSE else None
+        """Its register tile's kinds, per iteration dimension
+        (DECOMPOSABLE); None for a row at a time."""
+        return DECOMPOSABLE[self.name] if self.strategy == DECOMPOSE else None
 
 
 @dataclass(frozen=True)
 class Dispatch:
     label: str
     root: int  # node number of the root
-    result_shape: tuple[int, ...]
-    tile_sizes: tuple[int, ...]
+    root_loops: tuple[int, ...]  # the root's static loop ranges
+    tile_sizes: tuple[int, ...]  # per root loop
     ops: tuple[DispatchOp, ...]  # in node order
 
 
@@ -131,15 +105,14 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
             region = op.parent
             ops = tuple(
                 DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
-                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner),
-                           _unit_strides(inner))
+                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner), _row_loop(inner))
                 for inner in (o.operation for o in region.regions[0].blocks[0].operations)
                 if NODE_ATTR in inner.attributes
             )
             dispatches.append(Dispatch(
                 label=ir.StringAttr(op.attributes[DISPATCH_ATTR]).value,
                 root=ir.IntegerAttr(op.attributes[NODE_ATTR]).value,
-                result_shape=tuple(ir.RankedTensorType(op.results[0].type).shape),
+                root_loops=_loop_ranges(op),
                 tile_sizes=tuple(ir.DenseI64ArrayAttr(op.attributes[TILE_SIZES_ATTR])),
                 ops=ops,
             ))  # fmt: skip
@@ -165,9 +138,16 @@ def _parallel(op: ir.Operation) -> tuple[bool, ...]:
     return tuple(d < rank for d in range(len(_loop_ranges(op))))
 
 
-def _unit_strides(op: ir.Operation) -> bool:
-    return "strides" not in op.attributes or all(
-        s == 1 for s in ir.DenseIntElementsAttr(op.attributes["strides"]))
+def _row_loop(op: ir.Operation) -> int | None:
+    """The loop that indexes the innermost dimension of `op`'s result, if
+    its indexing maps say (a generic that writes NCHW from a channels-last
+    value: the columns)."""
+    if "indexing_maps" not in op.attributes:
+        return None
+    maps = ir.ArrayAttr(op.attributes["indexing_maps"])
+    result = ir.AffineMapAttr(maps[len(maps) - 1]).value
+    innermost = result.results[len(result.results) - 1].maybe_downcast()
+    return innermost.position if isinstance(innermost, ir.AffineDimExpr) else None
 
 
 def _reads_at_offset(op: ir.Operation) -> bool:
@@ -186,22 +166,24 @@ def register_tile(op: DispatchOp) -> tuple[int, ...]:
     """Register-level tile sizes (0 = whole) of one op."""
     kinds = op.tile_kinds
     if kinds is None:
-        # Elementwise and the rest: one innermost row at a time.
-        return tuple(0 if d == len(op.loop_ranges) - 1 else 1
-                     for d in range(len(op.loop_ranges)))  # fmt: skip
+        # Elementwise and the rest: one row of the result's innermost
+        # dimension at a time, so it is stored contiguously.
+        row = len(op.loop_ranges) - 1 if op.row_loop is None else op.row_loop
+        return tuple(0 if d == row else 1 for d in range(len(op.loop_ranges)))
     sizes = []
     for kind, size in zip(kinds, op.loop_ranges, strict=True):
-        sizes.append({"1": 1, "0": 0, "lanes": min(size, VECTOR_LANES),
-                      "channels": _divisor_near(size, CHANNEL_STEP)}[kind])
+        sizes.append({"1": 1, "0": 0, "row": min(size, ROW_STEP),
+                      "channels": _divisor_near(size, CHANNEL_STEP),
+                      "reduction": _divisor_near(size, REDUCTION_STEP)}[kind])
     return tuple(sizes)
 
 
 def workgroup_tile(dispatch: Dispatch) -> tuple[list[int], list[str]]:
     """The forall's tile sizes (0 = not tiled) and its workgroup mapping,
     innermost dimension on x."""
-    sizes = [0 if t == s else t for t, s in zip(dispatch.tile_sizes, dispatch.result_shape)]
+    sizes = [0 if t == s else t for t, s in zip(dispatch.tile_sizes, dispatch.root_loops)]
     if not any(sizes):
-        sizes[0] = dispatch.result_shape[0]  # one workgroup
+        sizes[0] = dispatch.root_loops[0]  # one workgroup
     tiled = [d for d, t in enumerate(sizes) if t]
     axes = ["x", "y", "z"]
     mapping = [f"#gpu.block<{axes[len(tiled) - 1 - i]}>" for i in range(len(tiled))]
@@ -426,23 +408,22 @@ def _register_level(op: DispatchOp) -> list[str]:
              " : (!transform.any_op) -> !transform.any_op")
     sizes = register_tile(op)
     loops = sum(1 for s in sizes if s)
-    order = INTERCHANGE.get(op.name, tuple(range(len(sizes))))
-    interchange = f" interchange = {list(order)}" if op.name in INTERCHANGE else ""
     lines = [
         f"    %r{n} = {match}",
         f"    %t{n}, %l{n}:{loops} = transform.structured.tile_using_for %r{n}"
-        f" tile_sizes {list(sizes)}{interchange} : (!transform.any_op) -> ({_handles(loops + 1)})",
+        f" tile_sizes {list(sizes)} : (!transform.any_op) -> ({_handles(loops + 1)})",
     ]
     if strategy == ROWS:
         return [*lines, f"    transform.structured.vectorize %t{n} : !transform.any_op"]
-    # The lanes loop: a fused tile's output row may be shorter than the
-    # op's (it reads only what its consumer needs), so it is peeled into
-    # a static main part and a static remainder.
-    # The loops come outermost first, untiled dimensions left out.
-    lanes = order.index(op.tile_kinds.index("lanes"))
-    lanes_loop = sum(1 for d in order[:lanes] if sizes[d])
-    lines += [
-        f'    %w{n} = transform.cast %l{n}#{lanes_loop} : !transform.any_op to !transform.op<"scf.for">',
+    # The row loop: a fused tile's output row may be shorter than the op's
+    # (it reads only what its consumer needs), so it is peeled into a
+    # static main part and a static remainder. The loops come outermost
+    # first, untiled dimensions left out.
+    row = op.tile_kinds.index("row")
+    row_loop = sum(1 for d in range(row) if sizes[d])
+    return [
+        *lines,
+        f'    %w{n} = transform.cast %l{n}#{row_loop} : !transform.any_op to !transform.op<"scf.for">',
         # (Nothing to peel when the tile divides the row: not an error.)
         f'    transform.sequence %w{n} : !transform.op<"scf.for"> failures(suppress) {{',
         '    ^bb0(%loop: !transform.op<"scf.for">):',
@@ -453,25 +434,8 @@ def _register_level(op: DispatchOp) -> list[str]:
         f"    %pieces{n} = {match}",
         f"    transform.foreach %pieces{n} : !transform.any_op {{",
         "    ^bb0(%piece: !transform.any_op):",
-    ]
-    if strategy == DECOMPOSE:
-        return [
-            *lines,
-            "      %one_d = transform.structured.decompose %piece : (!transform.any_op) -> !transform.any_op",
-            "      transform.structured.vectorize %one_d : !transform.any_op",
-            "    }",
-        ]
-    return [
-        *lines,
-        # Unit dims are folded in the piece's own loop only: elsewhere the
-        # rewrite would replace ops not yet vectorised, and drop their tags.
-        '      %tap = "transform.get_parent_op"(%piece) <{op_name = "scf.for", nth_parent = 1 : i64}>'
-        " : (!transform.any_op) -> !transform.any_op",
-        "      %generic = transform.structured.generalize %piece : (!transform.any_op) -> !transform.any_op",
-        "      transform.apply_patterns to %tap {",
-        "        transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices",
-        "      } : !transform.any_op",
-        "      transform.structured.vectorize %generic : !transform.any_op",
+        "      %one_d = transform.structured.decompose %piece : (!transform.any_op) -> !transform.any_op",
+        "      transform.structured.vectorize %one_d : !transform.any_op",
         "    }",
     ]
 

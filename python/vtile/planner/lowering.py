@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
@@ -57,8 +58,11 @@ def workgroup_tiling(
     graph: OpGraph, group: GroupCost, max_recompute: float, capacity: int, device: str = "cpu"
 ) -> tuple[GroupCost, int] | None:
     """How a one-dispatch group is cut into workgroups: tiles of the plan's
-    tiled dimension and the next one (rows and columns), each a divisor of
-    the result, on a CPU columns at least a vector wide. Within the
+    tiled dimension and the next one (rows and columns, or channels and
+    rows), each a divisor of the result; on a CPU columns at least a vector
+    wide (narrower ones recompute more halo per output) and channels a
+    multiple of a vector or all of them (one dispatch computes
+    channels-last, its vector lanes along channels). Within the
     recompute cap and the level's `capacity`:
     - CPU: the planner's objective for the strips holds here too, the least
       memory, here the modelled stack, which counts toward the peak; on
@@ -83,13 +87,20 @@ def workgroup_tiling(
             tile[d] = t
         candidates.append(workgroup_cost(graph, group.nodes, group.tile_dim, tuple(tile)))
     for cost in candidates:
-        if cost.recompute > max_recompute:
+        if cost.recompute > max_recompute or (
+                device == "cpu" and not _vector_channels(cost.tile, shape)):
             continue
         size = tile_memory_bytes(graph, cost, device)
         key = (size,) if device == "cpu" else (cost.recompute, cost.tiles, size)
         if size <= capacity and (best_key is None or key < best_key):
             best, best_key = (cost, size), key
     return best
+
+
+def _vector_channels(tile: Sequence[int], shape: Sequence[int]) -> bool:
+    """Whether an NCHW tile's channels fill whole vectors (or are all of
+    them); other results have no channel dimension to fill."""
+    return len(shape) != 4 or tile[1] % VECTOR_LANES == 0 or tile[1] == shape[1]
 
 
 def tile_memory_bytes(graph: OpGraph, group: GroupCost, device: str) -> int:
