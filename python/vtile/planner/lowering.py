@@ -15,10 +15,11 @@
   tile loops elsewhere. Memory first, as in the
   planner's search; then time: one dispatch replaces tiles x ops dispatches
   and the heap round trips between them. Measured against IREE's default
-  (benchmarks/pipelines.py, local-task), tile loops ran MobileNetV2's first
-  stage and ResNet-8 at 1.30x and 1.47x its latency, one dispatch at 0.96x
-  and 0.80x; EdgeCNN, whose one dispatch is slower (2.0x against 1.5x),
-  also needs more memory that way, so `auto` keeps its tile loops.
+  (benchmarks/pipelines.py), tile loops ran MobileNetV2's first stage,
+  ResNet-8 and EdgeCNN at 1.30x, 1.47x and 1.50x its latency (local-task),
+  one dispatch (channels-last) at 0.51x, 1.05x and 0.98x (local-sync) in a
+  later run; EdgeCNN's and ResNet-8's workgroups would raise the peak, so
+  `auto` keeps their tile loops.
 Every choice comes with the reason `vtile plan` prints."""
 
 from __future__ import annotations
