@@ -12,6 +12,7 @@ import vtile
 from vtile import models
 from vtile.analysis.graph import GRAPH_INPUT, build_graph
 from vtile.analysis.windows import Interval, full_box
+from vtile.backends.iree import max_dispatch_stack_bytes
 from vtile.backends.targets import LAVAPIPE_WORKGROUP_BYTES, MAX_STACK_BYTES, CpuTarget, VulkanTarget
 from vtile.errors import UsageError
 from vtile.frontends.model import load_model
@@ -523,16 +524,16 @@ def test_auto_keeps_tile_loops_where_one_dispatch_would_raise_the_peak():
     assert all("over the plan's peak" in lowering.reason for lowering in auto)
     assert as_built(graph, plan, auto).profile == plan.profile
 
-    budget = PlannerOptions(memory_budget=160_000)
+    budget = PlannerOptions(memory_budget=170_000)
     plan = plan_fusion(graph, budget)
     auto = choose_lowerings(graph, plan, budget, MAX_STACK_BYTES)
     kinds = [lowering.lowering for lowering in auto]
     assert DISPATCH in kinds and TILE_LOOPS in kinds
-    assert as_built(graph, plan, auto).profile.peak_bytes <= 160_000
+    assert as_built(graph, plan, auto).profile.peak_bytes <= 170_000
     for number, lowering in enumerate(auto):
         if lowering.lowering == TILE_LOOPS:  # one dispatch here breaks the budget
             alone = [*auto[:number], dispatch_only(graph, plan, number), *auto[number + 1:]]
-            assert as_built(graph, plan, alone).profile.peak_bytes > 160_000
+            assert as_built(graph, plan, alone).profile.peak_bytes > 170_000
 
 
 def dispatch_only(graph, plan, number):
@@ -630,6 +631,24 @@ def model_plan(name, target, options, **sizes):
     with_memory_levels(loaded.module, target)
     (function,) = plan_module(loaded.module, options)
     return function
+
+
+@pytest.mark.parametrize("name", ["ds_cnn_kws", "small_unet"])
+def test_modelled_stack_is_what_iree_allocates_for_padded_inputs(name):
+    """Forced one-dispatch groups that pad their input (ds_cnn_kws's:
+    elementwise ops, a pad and a depthwise convolution; small_unet's: a pad
+    and convolutions) hold that input's padded window twice and a named
+    root's channels-last result once: the planner's model of the stack is
+    the largest iree-compile counts for the module."""
+    options = PlannerOptions(lowering=DISPATCH)
+    function = model_plan(name, CpuTarget(), options)
+    modelled = max(lowering.level_bytes for lowering in function.lowerings)
+    model, inputs = getattr(models, name)()
+    compiled = vtile.compile(model, "llvm-cpu", "vertical-fusion", example_inputs=inputs,
+                             planner=options)
+    measured = max_dispatch_stack_bytes(compiled.mlir, compiled.target, compiled.iree_flags,
+                                        compiled.codegen_library)
+    assert modelled == measured > 0
 
 
 def gpu_plan(lowering):

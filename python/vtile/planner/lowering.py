@@ -35,6 +35,8 @@ from vtile.planner.groups import GroupCost, op_tiles, workgroup_cost
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
+# IREE aligns each stack buffer of a dispatch to this many bytes.
+STACK_ALIGNMENT = 64
 # Register tiles are this many floats wide (one AVX2 register): narrower
 # workgroup columns would leave vector lanes empty.
 VECTOR_LANES = 8
@@ -135,13 +137,33 @@ def workgroup_memory_bytes(graph: OpGraph, group: GroupCost) -> int:
 
 
 def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
-    """Stack one workgroup of the dispatch needs, modelled: two buffers
-    (an op's and its fused elementwise tail's) per intermediate tile, halo
-    included, that survives elementwise fusion, so not fills, not pads
-    (they become masks fused into their producer) and not a generic whose
-    only user is a generic. MobileNetV2's first stage at 56x56: modelled
-    313,600 B, IREE's count 269,568 B."""
+    """Stack one workgroup of the dispatch needs, modelled:
+    - two buffers (an op's and its fused elementwise tail's) per
+      intermediate tile, halo included, that survives elementwise fusion,
+      so not fills, not a generic whose only user is a generic or a pad,
+      and not a pad of a value a named op computes in the group (it
+      becomes a mask fused into that value's elementwise tail);
+    - two buffers of the padded window of the group's input wherever a pad
+      reads it, directly or through elementwise ops (only the group's
+      input is padded, and its channels-last, masked copy is the second);
+    - the root's tile once if a named op (a convolution, a pooling)
+      computes it: its channels-last result, transposed into the output.
+    Each buffer takes a multiple of STACK_ALIGNMENT bytes. Measured
+    (iree-compile's count) against modelled: MobileNetV2's first stage at
+    56x56 269,568 / 313,600 B; ds_cnn_kws's and small_unet's groups exactly."""
     tiles, members = op_tiles(graph, group), set(group.nodes)
+
+    def tile_bytes(index: int) -> int:
+        size = math.prod(d.size for d in tiles[index]) * graph.nodes[index].element_bytes
+        return -(-size // STACK_ALIGNMENT) * STACK_ALIGNMENT
+
+    def from_input(index: int | None) -> bool:
+        """Whether `index` is outside the group or computed from its inputs by
+        elementwise ops alone."""
+        if index is None or index not in members:
+            return True
+        node = graph.nodes[index]
+        return node.name == "linalg.generic" and all(map(from_input, node.producers))
 
     def fused_away(index: int) -> bool:
         node = graph.nodes[index]
@@ -151,9 +173,13 @@ def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
         return node.name == "linalg.generic" and len(users) == 1 and (
             graph.nodes[users[0]].name in ("linalg.generic", "tensor.pad"))
 
-    return 2 * sum(math.prod(d.size for d in tiles[i]) * graph.nodes[i].element_bytes
-               for i in group.nodes
-               if i != group.root and i in tiles and not fused_away(i))
+    intermediates = 2 * sum(tile_bytes(i) for i in group.nodes
+                            if i != group.root and i in tiles and not fused_away(i))
+    padded_inputs = 2 * sum(tile_bytes(i) for i in group.nodes if i in tiles
+                            and graph.nodes[i].name == "tensor.pad"
+                            and from_input(graph.nodes[i].producers[0]))
+    named_root = tile_bytes(group.root) if graph.nodes[group.root].name != "linalg.generic" else 0
+    return intermediates + padded_inputs + named_root
 
 
 def group_lowering(
