@@ -17,7 +17,7 @@
   and the heap round trips between them. Measured against IREE's default
   (benchmarks/pipelines.py), tile loops ran MobileNetV2's first stage,
   ResNet-8 and EdgeCNN at 1.30x, 1.47x and 1.50x its latency (local-task),
-  one dispatch (channels-last) at 0.51x, 1.05x and 0.98x (local-sync) in a
+  one dispatch (channels-last) at 0.50x, 0.95x and 0.99x (local-sync) in a
   later run; EdgeCNN's and ResNet-8's workgroups would raise the peak, so
   `auto` keeps their tile loops.
 Every choice comes with the reason `vtile plan` prints."""
@@ -148,9 +148,11 @@ def dispatch_stack_bytes(graph: OpGraph, group: GroupCost) -> int:
       input is padded, and its channels-last, masked copy is the second);
     - the root's tile once if a named op (a convolution, a pooling)
       computes it: its channels-last result, transposed into the output.
-    Each buffer takes a multiple of STACK_ALIGNMENT bytes. Measured
-    (iree-compile's count) against modelled: MobileNetV2's first stage at
-    56x56 269,568 / 313,600 B; ds_cnn_kws's and small_unet's groups exactly."""
+    Each buffer takes a multiple of STACK_ALIGNMENT bytes. Modelled
+    against iree-compile's count: MobileNetV2's first stage at 56x56
+    153,216 / 154,112 B, at 224x224 365,440 / 279,040 B; EdgeCNN 99,840 /
+    87,040 B (a tail read by a pooling counted as a pair of its own);
+    ds_cnn_kws and small_unet exactly."""
     tiles, members = op_tiles(graph, group), set(group.nodes)
 
     def tile_bytes(index: int) -> int:
