@@ -235,14 +235,14 @@ def test_decomposed_ops_peel_their_row_loop():
 
 def test_depthwise_groups_compute_with_vector_fmas(tmp_path, options):
     """A chain of unit-stride depthwise convolutions as one dispatch matches
-    PyTorch, and its code multiplies in vector FMAs (scalar before taps)."""
+    PyTorch, and its code multiplies in vector FMAs along channels."""
     torch.manual_seed(0)
     model = torch.nn.Sequential(
-        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8), torch.nn.ReLU(),
-        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8), torch.nn.ReLU(),
-        torch.nn.Conv2d(8, 8, 3, padding=1, groups=8),
+        torch.nn.Conv2d(16, 16, 3, padding=1, groups=16), torch.nn.ReLU(),
+        torch.nn.Conv2d(16, 16, 3, padding=1, groups=16), torch.nn.ReLU(),
+        torch.nn.Conv2d(16, 16, 3, padding=1, groups=16),
     ).eval()
-    x = torch.randn(1, 8, 48, 48)
+    x = torch.randn(1, 16, 48, 48)
     target = make_target("llvm-cpu", cpu="haswell")
     compiled = vtile.compile(model, target, "vertical-fusion", example_inputs=[x],
                              options=options, planner=ONE_DISPATCH)
