@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
@@ -21,6 +22,15 @@ constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
 constexpr int64_t kToHwcf[] = {2, 3, 1, 0};
 constexpr int64_t kToHwc[] = {1, 2, 0};
 
+/// An empty tensor of `type`'s elements whose dimension i is `type`'s
+/// dimension permutation[i].
+Value permutedEmpty(OpBuilder &builder, Location loc, RankedTensorType type,
+                    ArrayRef<int64_t> permutation) {
+  SmallVector<int64_t> shape = llvm::map_to_vector(
+      permutation, [&](int64_t d) { return type.getDimSize(d); });
+  return tensor::EmptyOp::create(builder, loc, shape, type.getElementType());
+}
+
 /// `value` transposed by `permutation` (result dimension i is `value`'s
 /// dimension permutation[i]), as a `linalg.generic` over the result's
 /// dimensions: elementwise fusion folds it into the ops next to it, so the
@@ -28,22 +38,20 @@ constexpr int64_t kToHwc[] = {1, 2, 0};
 /// write contiguous channels.
 Value transpose(OpBuilder &builder, Location loc, Value value,
                 ArrayRef<int64_t> permutation) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape = llvm::map_to_vector(
-      permutation, [&](int64_t d) { return type.getDimSize(d); });
+  Value empty = permutedEmpty(builder, loc,
+                              cast<RankedTensorType>(value.getType()),
+                              permutation);
   SmallVector<unsigned> inverse(permutation.size());
   for (auto [result, source] : llvm::enumerate(permutation))
     inverse[source] = result;
   MLIRContext *context = builder.getContext();
-  Value empty =
-      tensor::EmptyOp::create(builder, loc, shape, type.getElementType());
   auto op = linalg::GenericOp::create(
       builder, loc, TypeRange{empty.getType()}, ValueRange{value},
       ValueRange{empty},
       ArrayRef<AffineMap>{
           AffineMap::getPermutationMap(inverse, context),
-          AffineMap::getMultiDimIdentityMap(shape.size(), context)},
-      SmallVector<utils::IteratorType>(shape.size(),
+          AffineMap::getMultiDimIdentityMap(permutation.size(), context)},
+      SmallVector<utils::IteratorType>(permutation.size(),
                                        utils::IteratorType::parallel),
       [](OpBuilder &b, Location bodyLoc, ValueRange args) {
         linalg::YieldOp::create(b, bodyLoc, args[0]);
@@ -53,16 +61,14 @@ Value transpose(OpBuilder &builder, Location loc, Value value,
 
 /// `op`'s destination in NHWC: a fill of a new empty tensor if it is a fill
 /// of one (no transpose to fuse), else transposed.
-Value channelsLastInit(OpBuilder &rewriter, Location loc, Value init) {
+Value channelsLastInit(OpBuilder &builder, Location loc, Value init) {
   auto fill = init.getDefiningOp<linalg::FillOp>();
   if (!fill || !fill.getOutputs().front().getDefiningOp<tensor::EmptyOp>())
-    return transpose(rewriter, loc, init, kToChannelsLast);
-  auto type = cast<RankedTensorType>(init.getType());
-  SmallVector<int64_t> shape = llvm::map_to_vector(
-      kToChannelsLast, [&](int64_t d) { return type.getDimSize(d); });
-  Value empty =
-      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
-  return linalg::FillOp::create(rewriter, loc, fill.getInputs(), empty)
+    return transpose(builder, loc, init, kToChannelsLast);
+  Value empty = permutedEmpty(builder, loc,
+                              cast<RankedTensorType>(init.getType()),
+                              kToChannelsLast);
+  return linalg::FillOp::create(builder, loc, fill.getInputs(), empty)
       .getResult(0);
 }
 
@@ -95,20 +101,19 @@ void rewrite(IRRewriter &rewriter, linalg::LinalgOp op,
 } // namespace
 
 void vtile::channelsLast(Block &block) {
-  SmallVector<linalg::LinalgOp> ops;
-  for (auto op : block.getOps<linalg::LinalgOp>())
-    if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp,
-            linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
-      ops.push_back(op);
   IRRewriter rewriter(block.getParentOp()->getContext());
-  for (linalg::LinalgOp op : ops) {
-    if (isa<linalg::Conv2DNchwFchwOp>(op))
-      rewrite<linalg::Conv2DNhwcHwcfOp>(rewriter, op, kToHwcf);
-    else if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
-      rewrite<linalg::DepthwiseConv2DNhwcHwcOp>(rewriter, op, kToHwc);
-    else if (isa<linalg::PoolingNchwMaxOp>(op))
-      rewrite<linalg::PoolingNhwcMaxOp>(rewriter, op, {});
-    else
-      rewrite<linalg::PoolingNhwcSumOp>(rewriter, op, {});
-  }
+  for (auto op : llvm::to_vector(block.getOps<linalg::LinalgOp>()))
+    llvm::TypeSwitch<Operation *>(op)
+        .Case([&](linalg::Conv2DNchwFchwOp) {
+          rewrite<linalg::Conv2DNhwcHwcfOp>(rewriter, op, kToHwcf);
+        })
+        .Case([&](linalg::DepthwiseConv2DNchwChwOp) {
+          rewrite<linalg::DepthwiseConv2DNhwcHwcOp>(rewriter, op, kToHwc);
+        })
+        .Case([&](linalg::PoolingNchwMaxOp) {
+          rewrite<linalg::PoolingNhwcMaxOp>(rewriter, op, {});
+        })
+        .Case([&](linalg::PoolingNchwSumOp) {
+          rewrite<linalg::PoolingNhwcSumOp>(rewriter, op, {});
+        });
 }

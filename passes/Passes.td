@@ -113,9 +113,10 @@ def DataflowFormDispatchRegions : Pass<"dataflow-form-dispatch-regions"> {
       (a residual block's) is computed with the widest, and an elementwise
       reader that needs less reads it at a constant offset.
     - On a CPU (the plan's `device`), NCHW convolutions, depthwise
-      convolutions and poolings compute channels-last (their NHWC forms, filters HWCF / HWC) between
-      transposing generics: MLIR's 1-D vectoriser puts channels in the
-      lanes, so NCHW ones gather their filter taps with strides.
+      convolutions and poolings compute channels-last (their NHWC forms,
+      filters HWCF / HWC) between transposing generics: MLIR's 1-D
+      vectoriser puts channels in the lanes, so NCHW ones gather their
+      filter taps with strides.
     - Elementwise chains are fused (upstream patterns, single-use
       producers): IREE would fuse them itself and drop the tags below.
       The transposes fold into them, so they iterate channels-last; an

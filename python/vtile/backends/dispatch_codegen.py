@@ -56,10 +56,10 @@ DECOMPOSABLE = {
 }
 
 # How an op is vectorised: by decomposing it (above), "rows" (any other
-# linalg op: one innermost row per tile) or "scalar": a generic that reads
-# at an offset (a residual add reading a value a padded convolution reads
-# with a wider window: the vectoriser takes only projected permutations)
-# and a pad, which IREE lowers to loops.
+# linalg op: one row of its result's innermost dimension per tile) or
+# "scalar": a generic that reads at an offset (a residual add reading a
+# value a padded convolution reads with a wider window: the vectoriser
+# takes only projected permutations) and a pad, which IREE lowers to loops.
 SCALAR, ROWS, DECOMPOSE = "scalar", "rows", "decompose"
 
 
@@ -105,7 +105,8 @@ def find_dispatches(module: ir.Module) -> list[Dispatch]:
             region = op.parent
             ops = tuple(
                 DispatchOp(ir.IntegerAttr(inner.attributes[NODE_ATTR]).value, inner.name,
-                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner), _row_loop(inner))
+                           _loop_ranges(inner), _reads_at_offset(inner), _parallel(inner),
+                           _row_loop(inner))
                 for inner in (o.operation for o in region.regions[0].blocks[0].operations)
                 if NODE_ATTR in inner.attributes
             )

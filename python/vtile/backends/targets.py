@@ -72,12 +72,6 @@ VULKAN_MIN_WORKGROUP_BYTES = 16384
 # The memory level a one-dispatch group's tiles live in, per device.
 TILE_LEVELS = {"cpu": STACK_LEVEL, "gpu": WORKGROUP_LEVEL}
 
-
-def held_for_the_run(level: str) -> bool:
-    """Whether a one-dispatch group's tiles in `level` count for the whole
-    run: a worker's stack is memory of its own, never reused by the heap;
-    a GPU's workgroup memory is on chip, in use while its dispatch runs."""
-    return level == STACK_LEVEL
 # This machine's copy rates (read and write, numpy) through a 2 MiB buffer
 # (28-57 GB/s over runs) and a 64 MiB one (10 GB/s); no pass reads
 # bandwidths yet.
@@ -86,6 +80,13 @@ WORKSPACE_BANDWIDTH_GBS = 10.0
 # lavapipe's workgroup memory is this CPU's cache-resident memory too; no
 # GPU's was measured.
 WORKGROUP_BANDWIDTH_GBS = STACK_BANDWIDTH_GBS
+
+
+def held_for_the_run(level: str) -> bool:
+    """Whether a one-dispatch group's tiles in `level` count for the whole
+    run: a worker's stack is memory of its own, never reused by the heap;
+    a GPU's workgroup memory is on chip, in use while its dispatch runs."""
+    return level == STACK_LEVEL
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, Planner
 
 # IREE aligns each stack buffer of a dispatch to this many bytes.
 STACK_ALIGNMENT = 64
-# Register tiles are this many floats wide (one AVX2 register): narrower
-# workgroup columns would leave vector lanes empty.
+# Vectors are this many floats wide (one AVX2 register): a workgroup takes
+# channels in multiples of it (they fill the lanes, channels-last) and at
+# least this many columns.
 VECTOR_LANES = 8
 
 
