@@ -68,6 +68,9 @@ class OpGraph:
     returned: set[int] = field(default_factory=set)  # nodes whose result is returned
     # Keeps the module alive: nodes hold its operations and values.
     module: ir.Module | None = None
+    # Weights: the function's tensor constants that are not splats (IREE
+    # materialises a splat as a fill, not as data).
+    constant_bytes: int = 0
 
     def consumers(self, index: int) -> list[int]:
         return self.users.get(index, [])
@@ -93,6 +96,7 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
     producer_of: dict[ir.Value, int] = {}
     nodes: list[OpNode] = []
     returned: set[int] = set()
+    constant_bytes = 0
     for op in block.operations:
         op = op.operation
         if op.name == "func.return":
@@ -101,6 +105,7 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
         if _is_constant(op, constant):
             for result in op.results:
                 constant[result] = True
+            constant_bytes += _weight_bytes(op)
             continue
         # Values read inside the body (e.g. a gather's tensor.extract) are
         # uses too: they keep their producers alive.
@@ -139,7 +144,16 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
                 users.setdefault(producer, []).append(node.index)
     arguments = sum(tensor_bytes(a.type) for a in block.arguments
                     if isinstance(a.type, ir.RankedTensorType))
-    return OpGraph(function, nodes, arguments, users, returned, module)
+    return OpGraph(function, nodes, arguments, users, returned, module, constant_bytes)
+
+
+def _weight_bytes(op: ir.Operation) -> int:
+    if op.name != "arith.constant" or not isinstance(op.results[0].type, ir.RankedTensorType):
+        return 0
+    value = op.attributes["value"]
+    if isinstance(value, ir.DenseElementsAttr) and value.is_splat:
+        return 0
+    return tensor_bytes(op.results[0].type)
 
 
 def _function(root: ir.Operation, name: str) -> ir.Operation:
