@@ -103,27 +103,12 @@ class Comparison:
 def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
     require_runnable(compiled.target)
     with tempfile.TemporaryDirectory(prefix="vtile-bench-") as scratch:
-        module = Path(scratch) / "module.vmfb"
-        module.write_bytes(compiled.vmfb)
-        flags = [
-            f"--module={module}",
-            f"--device={compiled.target.driver}",
-            f"--function={compiled.model.function}",
-        ]
-        if compiled.target.driver == "local-task":  # one-dispatch groups' tiles
-            flags.append(f"--task_worker_stack_size={WORKER_STACK_BYTES}")
-        for index, array in enumerate(compiled.model.sample_inputs):
-            path = Path(scratch) / f"input{index}.npy"
-            np.save(path, array)
-            flags.append(f"--input=@{path}")
+        flags = _module_flags(compiled, Path(scratch))
         median_ms, latency_cv = _latency(flags, repetitions)
         sync_median_ms = None
         if compiled.target.driver == "local-task":
             sync_median_ms, _ = _latency(_local_sync(flags), repetitions)
-        statistics = _run(
-            "iree-run-module",
-            [*_local_sync(flags), "--print_statistics", "--output_max_element_count=0"],
-        )
+        peak = _device_local_peak(flags)
     transient = scheduled_transient_bytes(compiled.mlir, compiled.target, compiled.iree_flags,
                                           compiled.codegen_library)
     stack = 0
@@ -131,9 +116,35 @@ def measure(compiled: CompiledModel, repetitions: int = 10) -> Measurement:
         stack = max_dispatch_stack_bytes(compiled.mlir, compiled.target, compiled.iree_flags,
                                          compiled.codegen_library)
     return Measurement(
-        compiled.pipeline, median_ms, latency_cv, _device_local_peak(statistics), transient,
+        compiled.pipeline, median_ms, latency_cv, peak, transient,
         len(compiled.vmfb), stack, os.cpu_count() or 1, sync_median_ms,
     )  # fmt: skip
+
+
+def device_local_peak(compiled: CompiledModel) -> int:
+    """The DEVICE_LOCAL peak of one call on the model's sample inputs."""
+    require_runnable(compiled.target)
+    with tempfile.TemporaryDirectory(prefix="vtile-peak-") as scratch:
+        return _device_local_peak(_module_flags(compiled, Path(scratch)))
+
+
+def _module_flags(compiled: CompiledModel, scratch: Path) -> list[str]:
+    """iree-run-module / iree-benchmark-module flags that call the model on
+    its sample inputs, written to `scratch`."""
+    module = scratch / "module.vmfb"
+    module.write_bytes(compiled.vmfb)
+    flags = [
+        f"--module={module}",
+        f"--device={compiled.target.driver}",
+        f"--function={compiled.model.function}",
+    ]
+    if compiled.target.driver == "local-task":  # one-dispatch groups' tiles
+        flags.append(f"--task_worker_stack_size={WORKER_STACK_BYTES}")
+    for index, array in enumerate(compiled.model.sample_inputs):
+        path = scratch / f"input{index}.npy"
+        np.save(path, array)
+        flags.append(f"--input=@{path}")
+    return flags
 
 
 def _local_sync(flags: list[str]) -> list[str]:
@@ -175,7 +186,9 @@ def _latency(flags: list[str], repetitions: int) -> tuple[float, float]:
     return median["real_time"] * scale, aggregates["cv"]["real_time"]
 
 
-def _device_local_peak(output: str) -> int:
+def _device_local_peak(flags: list[str]) -> int:
+    output = _run("iree-run-module",
+                  [*_local_sync(flags), "--print_statistics", "--output_max_element_count=0"])
     match = _PEAK.search(output)
     if not match:
         raise RunError("iree-run-module printed no DEVICE_LOCAL statistics")

@@ -1,4 +1,4 @@
-"""The `vtile` command line: compile, run, bench, demo."""
+"""The `vtile` command line: compile, run, bench, plan, report, demo."""
 
 from __future__ import annotations
 
@@ -120,6 +120,29 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(run=_plan)
 
+    report = commands.add_parser(
+        "report", parents=[target], help="print the memory plan: live bytes, peaks, arena",
+        description="Plan MODEL's memory without running it, layer by layer (pipeline "
+        "'none') and with vertical fusion: each kernel's result bytes and the live bytes at "
+        "its step in program order and in the lowest-peak order, where the peaks occur, "
+        "vtile's static arena and IREE's packing of the same buffers, and the DEVICE_LOCAL "
+        "peak IREE will report on llvm-cpu (inputs, weights, results and its transient "
+        "arena). --measure compiles and runs both pipelines and prints IREE's measured "
+        "peak beside the prediction.")
+    report.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    report.add_argument("--activation-bytes", type=_positive, metavar="N",
+                        help="count every activation at N bytes per element, e.g. 1 to "
+                        "compare with int8 literature (default: each tensor's own width)")
+    report.add_argument("--measure", action="store_true",
+                        help="also compile and run both pipelines on sample inputs and print "
+                        "IREE's measured DEVICE_LOCAL peak (iree-run-module, local-sync)")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--plot", type=Path, metavar="PNG",
+                        help="draw live memory over the execution timeline to PNG: layer by "
+                        "layer, fused, and fused in the lowest-peak order, with the "
+                        "--memory-budget line")
+    report.set_defaults(run=_report)
+
     replay = commands.add_parser(
         "replay", help="rerun a failed Python pipeline stage from its reproducer",
         description="A failing Python stage of a vtile pipeline (e.g. plan-fusion) writes "
@@ -172,6 +195,13 @@ def _planner(args: argparse.Namespace):
 
     return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute,
                           lowering=args.group_lowering)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
 
 
 def _at_least_two(text: str) -> int:
@@ -277,6 +307,64 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         for table in plan_tables(plans, options):
             console.print(table)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from vtile.bench import device_local_peak
+    from vtile.compiler import compile_model, planner_for
+    from vtile.context import make_context
+    from vtile.frontends.model import load_model
+    from vtile.named_pipelines import NONE, VERTICAL_FUSION
+    from vtile.outputs import check_writable
+    from vtile.planner.memory_levels import with_memory_levels
+    from vtile.planner.memory_report import plot_report, report_json, report_tables
+    from vtile.planner.plan import plan_module
+    from vtile.planner.predict import memory_plan
+    from vtile.tables import Steps
+
+    if args.pipeline:
+        raise UsageError("report covers both pipelines ('none' and 'vertical-fusion'); "
+                         "drop --pipeline")
+    if args.measure and args.activation_bytes:
+        raise UsageError("--measure runs the model at its own widths; drop --activation-bytes")
+    if args.plot:
+        check_writable(args.plot)
+    console, progress = _consoles()
+    target = _target(args)
+    options = planner_for(target, _planner(args))
+    measured: dict[str, int] = {}
+    with Steps(progress) as steps:
+        steps(f"importing {args.model}")
+        model = load_model(args.model, make_context())
+        steps(f"planning {model.name}")
+        module = type(model.module).parse(str(model.module), model.module.context)
+        with_memory_levels(module, target)
+        plans = plan_module(module, options)
+        if args.measure:
+            for pipeline in (NONE, VERTICAL_FUSION):
+                steps(f"compiling and running {model.name} for {target.name} "
+                      f"(pipeline '{pipeline}')")
+                compiled = compile_model(model, target, pipeline, planner=_planner(args))
+                measured[pipeline] = device_local_peak(compiled)
+        reports = [report_json(memory_plan(plan, False, args.activation_bytes),
+                               memory_plan(plan, True, args.activation_bytes),
+                               options.memory_budget,
+                               measured if plan.function == model.function else None)
+                   for plan in plans]  # fmt: skip
+    if args.plot:
+        entry = next((r for r in reports if r["function"] == model.function), reports[0])
+        plot_report(entry, args.plot)
+    if args.json:
+        import json
+
+        print(json.dumps(reports, indent=2))
+    else:
+        for report in reports:
+            for table in report_tables(report):
+                console.print(table)
+    if args.plot:
+        progress.print(f"wrote {args.plot}", highlight=False)
     return 0
 
 

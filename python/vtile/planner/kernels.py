@@ -57,7 +57,7 @@ class KernelGraph:
     kernels: tuple[Kernel, ...]  # program order
     buffers: tuple[Buffer, ...]
     argument_bytes: int
-    # The graph op each kernel is named after: its last (a group's root).
+    # What each kernel is called in reports: its main op and result shape.
     labels: tuple[str, ...] = ()
 
     def writers(self) -> dict[int, list[int]]:
@@ -193,8 +193,18 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
         buffer = buffer_of.get(index)
         if buffer is not None:
             buffers[buffer] = Buffer(buffers[buffer].bytes, True, buffers[buffer].filled)
-    labels = tuple(graph.nodes[k.nodes[-1]].name for k in kernels)
+    labels = tuple(_label(graph, k) for k in kernels)
     return KernelGraph(tuple(kernels), tuple(buffers), graph.argument_bytes, labels)
+
+
+def _label(graph: OpGraph, kernel: Kernel) -> str:
+    """The first op that is not elementwise or a pad (a convolution, a
+    pooling), else the last, with the kernel's result shape."""
+    main = next((n for n in kernel.nodes
+                 if graph.nodes[n].name not in ("linalg.generic", "tensor.pad")), kernel.nodes[-1])
+    shape = "x".join(map(str, graph.nodes[kernel.nodes[-1]].result_shape))
+    fused = f" +{len(kernel.nodes) - 1} ops" if len(kernel.nodes) > 1 else ""
+    return f"{graph.nodes[main].name.removeprefix('linalg.')} {shape}{fused}"
 
 
 def _concatenation(index: int, producers: list[int], result: int, readers: dict[int, int],
