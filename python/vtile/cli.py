@@ -311,6 +311,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from mlir import ir
+
     from vtile.bench import device_local_peak
     from vtile.compiler import compile_model, planner_for
     from vtile.context import make_context
@@ -338,7 +340,8 @@ def _report(args: argparse.Namespace) -> int:
         steps(f"importing {args.model}")
         model = load_model(args.model, make_context())
         steps(f"planning {model.name}")
-        module = type(model.module).parse(str(model.module), model.module.context)
+        # A copy: the memory levels stay off the module that --measure compiles.
+        module = ir.Module.parse(str(model.module), model.module.context)
         with_memory_levels(module, target)
         plans = plan_module(module, options)
         if args.measure:

@@ -23,8 +23,7 @@ def graph(sizes: list[int], kernels: list[tuple[list[int], int]], returned=()) -
     """Kernel i reads buffers kernels[i][0] and writes buffer kernels[i][1]."""
     return KernelGraph(
         tuple(Kernel([i], reads=list(reads), writes=out) for i, (reads, out) in enumerate(kernels)),
-        tuple(Buffer(size, returned=b in returned) for b, size in enumerate(sizes)),
-        argument_bytes=0)
+        tuple(Buffer(size, returned=b in returned) for b, size in enumerate(sizes)))
 
 
 # A residual block in program order: the shortcut (kernel 3) reads the
@@ -69,7 +68,7 @@ def test_an_order_that_runs_a_reader_before_its_writer_is_refused():
 def test_scratch_counts_at_its_kernel_only():
     scratched = KernelGraph(
         (Kernel([0], writes=0), Kernel([1], reads=[0], writes=1, scratch_bytes=50)),
-        (Buffer(10), Buffer(5, returned=True)), argument_bytes=0)
+        (Buffer(10), Buffer(5, returned=True)))
     assert program_order(scratched).step_bytes == (10, 60)
 
 

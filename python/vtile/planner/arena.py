@@ -43,9 +43,6 @@ class Arena:
     def size(self) -> int:
         return max((s.offset + _aligned(s.bytes, self.alignment) for s in self.slots), default=0)
 
-    def buffer_offsets(self) -> dict[int, int]:
-        return {int(s.name.split()[-1]): s.offset for s in self.slots if s.name.startswith("buffer")}
-
 
 def _aligned(size: int, alignment: int) -> int:
     return -(-size // alignment) * alignment

@@ -47,16 +47,11 @@ class Kernel:
     scratch_bytes: int = 0  # heap memory it holds while it runs (tile-loop buffers)
     stack_bytes: int = 0  # a one dispatch's tiles, on the stack
 
-    @property
-    def name(self) -> str:
-        return str(self.nodes[-1])
-
 
 @dataclass(frozen=True)
 class KernelGraph:
     kernels: tuple[Kernel, ...]  # program order
     buffers: tuple[Buffer, ...]
-    argument_bytes: int
     # What each kernel is called in reports: its main op and result shape.
     labels: tuple[str, ...] = ()
 
@@ -194,7 +189,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
         if buffer is not None:
             buffers[buffer] = Buffer(buffers[buffer].bytes, True, buffers[buffer].filled)
     labels = tuple(_label(graph, k) for k in kernels)
-    return KernelGraph(tuple(kernels), tuple(buffers), graph.argument_bytes, labels)
+    return KernelGraph(tuple(kernels), tuple(buffers), labels)
 
 
 def _label(graph: OpGraph, kernel: Kernel) -> str:

@@ -22,7 +22,6 @@ from vtile.planner.search import DISPATCH
 @dataclass(frozen=True)
 class MemoryPlan:
     function: str
-    fused: bool  # with the plan's fusion groups, or layer by layer
     kernels: KernelGraph
     program: Schedule  # program order
     schedule: Schedule  # the lowest-peak order
@@ -41,11 +40,6 @@ class MemoryPlan:
     def predicted_device_local_bytes(self) -> int:
         return self.fixed_bytes + self.iree.size
 
-    @property
-    def planned_bytes(self) -> int:
-        """The whole call in vtile's arena and order, plus one stack."""
-        return self.fixed_bytes + self.arena.size + self.stack_bytes
-
 
 def memory_plan(function: FunctionPlan, fused: bool = True,
                 activation_bytes: int | None = None) -> MemoryPlan:
@@ -63,7 +57,7 @@ def memory_plan(function: FunctionPlan, fused: bool = True,
     program = program_order(kernels)
     schedule = memory_order(kernels)
     return MemoryPlan(
-        function.function, fused, kernels, program, schedule, plan_arena(kernels, schedule),
+        function.function, kernels, program, schedule, plan_arena(kernels, schedule),
         # IREE's default partitioning runs a pad's fill beside the kernel before.
         iree_arena(kernels, program, concurrent_fills=True),
         graph.argument_bytes, graph.constant_bytes, max(stacks.values(), default=0),

@@ -116,7 +116,7 @@ class _Costs:
             if self.readers[dying] & ~ran == 0:
                 after -= self.bytes[dying]
         if buffer is not None and self.readers.get(buffer, 0) & ~ran == 0:
-            after -= fresh if fresh else self.bytes[buffer]  # nothing left reads it
+            after -= self.bytes[buffer]  # nothing left reads it
         return during, after
 
     def ready(self, done: int, count: int):
