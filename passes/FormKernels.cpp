@@ -115,6 +115,12 @@ struct DataflowFormKernels
       return group.root->emitError()
              << "'" << DataflowDialect::getPlanAttrName()
              << "' must be a #dataflow.plan";
+    Attribute step = group.root->getAttr(DataflowDialect::getStepAttrName());
+    for (Operation *op : group.ops)
+      if (op->getAttr(DataflowDialect::getStepAttrName()) != step)
+        return op->emitError()
+               << "fusion group " << id << " is one kernel, but its ops run at "
+               << "different '" << DataflowDialect::getStepAttrName() << "'s";
     llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
                                                 group.ops.end());
     if (group.root->getNumResults() != 1)
@@ -183,6 +189,16 @@ struct DataflowFormKernels
     YieldOp::create(builder, group.root->getLoc(),
                     ValueRange{mapping.lookup(result)});
 
+    // The memory plan's attributes of the group's ops are the kernel's now.
+    const StringRef planned[] = {DataflowDialect::getStepAttrName(),
+                                 DataflowDialect::getBufferAttrName(),
+                                 DataflowDialect::getScratchAttrName()};
+    for (StringRef name : planned)
+      if (Attribute attr = group.root->getAttr(name))
+        kernel->setAttr(name, attr);
+    for (Operation &clone : body->without_terminator())
+      for (StringRef name : planned)
+        clone.removeAttr(name);
     result.replaceAllUsesWith(kernel.getResult(0));
     for (Operation *op : llvm::reverse(group.ops))
       op->erase();

@@ -44,6 +44,42 @@ def DataflowFormKernels : Pass<"dataflow-form-kernels"> {
   let dependentDialects = ["::vtile::dataflow::DataflowDialect"];
 }
 
+def DataflowVerifyMemoryPlan : Pass<"dataflow-verify-memory-plan"> {
+  let summary = "Check a function's memory plan against its IR";
+  let description = [{
+    On every function with a `#dataflow.memory_plan`: each top-level op's
+    `dataflow.step` is at or after the steps of the values it reads (ops
+    without one, such as reshapes, run with what they read); each
+    `dataflow.buffer` slot holds its result's bytes and is live from the
+    step that writes it to the last step that reads it; each slot lies at
+    an aligned offset inside the arena; and no two slots share a byte at a
+    step where both are live. Returned values have no slot: IREE allocates
+    them apart. Fails at the first op that breaks a rule. Ops carrying
+    steps in a function without a plan are an error too.
+
+    ```
+    error: slot #dataflow.slot<offset = 0, bytes = 64, steps = [1, 2]>
+           overlaps another slot live at the same time: ...
+    ```
+  }];
+  let dependentDialects = ["::vtile::dataflow::DataflowDialect"];
+}
+
+def DataflowSchedule : Pass<"dataflow-schedule"> {
+  let summary = "Move a function's ops into its memory plan's order";
+  let description = [{
+    Reorders the top-level ops of every function with a
+    `#dataflow.memory_plan` by `dataflow.step`, after checking the plan as
+    `dataflow-verify-memory-plan` does. An op without a step (a constant,
+    a `tensor.empty`, a reshape) moves to just before its first reader;
+    ops of one step keep their relative order. IREE dispatches in this
+    order when its streams are partitioned one op at a time
+    (`--iree-stream-partitioning-favor=debug`), so the plan's liveness is
+    the one IREE allocates for.
+  }];
+  let dependentDialects = ["::vtile::dataflow::DataflowDialect"];
+}
+
 def DataflowMaterializeTileLoops : Pass<"dataflow-materialize-tile-loops"> {
   let summary = "Compute each planned kernel's result one output tile at a time";
   let description = [{

@@ -166,3 +166,29 @@ func.func @several_blocks(%x: tensor<8xf32>, %cond: i1) -> tensor<8xf32> {
   }
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// The memory plan's step and slots move from the group's root to its kernel.
+// CHECK-LABEL: func.func @planned
+// CHECK: dataflow.kernel ins({{.*}}) plan <{{.*}}> attributes {dataflow.buffer = #dataflow.slot<offset = 0, bytes = 32, steps = [0, 1]>, dataflow.scratch = #dataflow.slot<offset = 64, bytes = 32, steps = [0, 0]>, dataflow.step = 0 : i64}
+// CHECK-NOT: dataflow.step
+// CHECK: dataflow.yield
+// CHECK: linalg.abs {dataflow.step = 1 : i64}
+func.func @planned(%x: tensor<8xf32>) -> tensor<8xf32> attributes {dataflow.memory_plan = #dataflow.memory_plan<arena_bytes = 128, peak_bytes = 64, alignment = 64, order = "program">} {
+  %e = tensor.empty() : tensor<8xf32>
+  %a = linalg.exp {dataflow.group = 0, dataflow.step = 0} ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %b = linalg.abs {dataflow.group = 0, dataflow.step = 0, dataflow.plan = #dataflow.plan<tile = [4], halos = [#dataflow.halo<low = [0], high = [0]>], order = [0], device = "cpu", peak_bytes = 32, recompute = 1.0>, dataflow.buffer = #dataflow.slot<offset = 0, bytes = 32, steps = [0, 1]>, dataflow.scratch = #dataflow.slot<offset = 64, bytes = 32, steps = [0, 0]>} ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %c = linalg.abs {dataflow.step = 1} ins(%b : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  return %c : tensor<8xf32>
+}
+
+// -----
+
+func.func @group_over_two_steps(%x: tensor<8xf32>) -> tensor<8xf32> attributes {dataflow.memory_plan = #dataflow.memory_plan<arena_bytes = 0, peak_bytes = 0, alignment = 64, order = "program">} {
+  %e = tensor.empty() : tensor<8xf32>
+  // expected-error @+1 {{fusion group 0 is one kernel, but its ops run at different 'dataflow.step's}}
+  %a = linalg.exp {dataflow.group = 0, dataflow.step = 0} ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %b = linalg.abs {dataflow.group = 0, dataflow.step = 1, dataflow.plan = #dataflow.plan<tile = [4], halos = [#dataflow.halo<low = [0], high = [0]>], order = [0], device = "cpu", peak_bytes = 32, recompute = 1.0>} ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  return %b : tensor<8xf32>
+}

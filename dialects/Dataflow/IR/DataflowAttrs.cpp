@@ -71,3 +71,38 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << PlanAttr::kDispatch << "\"";
   return success();
 }
+
+LogicalResult SlotAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t offset, int64_t bytes, int64_t first,
+                               int64_t last) {
+  if (offset < 0 || bytes <= 0)
+    return emitError() << "slot at offset " << offset << " of " << bytes
+                       << " bytes: the offset must be non-negative and the "
+                          "size positive";
+  if (first < 0 || last < first)
+    return emitError() << "slot steps [" << first << ", " << last
+                       << "] are not a range of steps";
+  return success();
+}
+
+bool SlotAttr::overlaps(SlotAttr other) const {
+  bool inTime = getFirst() <= other.getLast() && other.getFirst() <= getLast();
+  bool inSpace = getOffset() < other.getOffset() + other.getBytes() &&
+                 other.getOffset() < getOffset() + getBytes();
+  return inTime && inSpace;
+}
+
+LogicalResult
+MemoryPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       int64_t arenaBytes, int64_t peakBytes,
+                       int64_t alignment, StringRef order) {
+  if (arenaBytes < 0 || peakBytes < 0)
+    return emitError() << "memory plan sizes must be non-negative";
+  if (alignment <= 0 || !llvm::isPowerOf2_64(alignment))
+    return emitError() << "memory plan alignment " << alignment
+                       << " must be a power of two";
+  if (order != "program" && order != "lowest-peak")
+    return emitError() << "memory plan order \"" << order
+                       << "\" is neither \"program\" nor \"lowest-peak\"";
+  return success();
+}

@@ -80,4 +80,54 @@ def Dataflow_PlanAttr : Dataflow_Attr<"Plan", "plan"> {
   }];
 }
 
+def Dataflow_SlotAttr : Dataflow_Attr<"Slot", "slot"> {
+  let summary = "Where a buffer lives in a function's arena, and when.";
+  let description = [{
+    A byte range of the function's arena (`#dataflow.memory_plan`) and the
+    schedule steps it is live in, inclusive: from the step that first
+    writes it to the last step that reads it. `dataflow.buffer` on an op is
+    the slot of its result; `dataflow.scratch` on a kernel is the memory its
+    tile loops hold while it runs.
+
+    ```mlir
+    #dataflow.slot<offset = 4096, bytes = 65536, steps = [2, 5]>
+    ```
+  }];
+  let parameters = (ins "int64_t":$offset, "int64_t":$bytes,
+                        "int64_t":$first, "int64_t":$last);
+  let assemblyFormat = [{
+    `<` `offset` `=` $offset `,` `bytes` `=` $bytes `,`
+    `steps` `=` `[` $first `,` $last `]` `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Whether the two slots share a byte while both are live.
+    bool overlaps(SlotAttr other) const;
+  }];
+}
+
+def Dataflow_MemoryPlanAttr : Dataflow_Attr<"MemoryPlan", "memory_plan"> {
+  let summary = "A function's execution order and static arena.";
+  let description = [{
+    On a function whose top-level ops carry `dataflow.step` (the order they
+    run in, one step per kernel) and `dataflow.buffer` / `dataflow.scratch`
+    slots: the arena size, the alignment of every slot's offset, the peak
+    of live bytes the order reaches, and which order it is
+    (`"program"` or `"lowest-peak"`). `dataflow-verify-memory-plan` checks
+    the plan against the IR; `dataflow-schedule` moves the ops into its order.
+
+    ```mlir
+    #dataflow.memory_plan<arena_bytes = 131072, peak_bytes = 131072,
+                          alignment = 64, order = "lowest-peak">
+    ```
+  }];
+  let parameters = (ins "int64_t":$arena_bytes, "int64_t":$peak_bytes,
+                        "int64_t":$alignment, StringRefParameter<"order">:$order);
+  let assemblyFormat = [{
+    `<` `arena_bytes` `=` $arena_bytes `,` `peak_bytes` `=` $peak_bytes `,`
+    `alignment` `=` $alignment `,` `order` `=` $order `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
 #endif // VTILE_DATAFLOW_ATTRS_TD

@@ -33,6 +33,23 @@ def Dataflow_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getPlanAttrName() {
       return ::llvm::StringLiteral("dataflow.plan");
     }
+
+    /// The memory plan (`vtile.planner.predict`): the function's
+    /// `#dataflow.memory_plan`; on its top-level ops, the step each runs at
+    /// (an integer; the ops of one kernel share it) and the `#dataflow.slot`
+    /// of its result buffer and of its tile loops' scratch.
+    static constexpr ::llvm::StringLiteral getMemoryPlanAttrName() {
+      return ::llvm::StringLiteral("dataflow.memory_plan");
+    }
+    static constexpr ::llvm::StringLiteral getStepAttrName() {
+      return ::llvm::StringLiteral("dataflow.step");
+    }
+    static constexpr ::llvm::StringLiteral getBufferAttrName() {
+      return ::llvm::StringLiteral("dataflow.buffer");
+    }
+    static constexpr ::llvm::StringLiteral getScratchAttrName() {
+      return ::llvm::StringLiteral("dataflow.scratch");
+    }
   }];
 }
 
