@@ -19,7 +19,7 @@ def _target_options() -> argparse.ArgumentParser:
     """The target, pipeline and planner options every compiling command takes."""
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
     from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
-    from vtile.planner.search import AUTO, DEFAULT_MAX_RECOMPUTE, LOWERINGS
+    from vtile.planner.search import AUTO, DEFAULT_MAX_RECOMPUTE, LOWEST_PEAK, LOWERINGS, ORDERS
 
     target = argparse.ArgumentParser(add_help=False)
     group = target.add_argument_group("target")
@@ -55,6 +55,12 @@ def _target_options() -> argparse.ArgumentParser:
                           "picks one dispatch wherever its tiles do not raise the planned "
                           "peak (or exceed --memory-budget), and `vtile plan` says why "
                           f"(default: {AUTO})")
+    planning.add_argument("--order", choices=ORDERS, default=LOWEST_PEAK,
+                          help="the order fused kernels run in: 'lowest-peak' is the "
+                          "topological order with the lowest peak of live bytes (exact search "
+                          "where the graph is small enough, else greedy; `vtile report` "
+                          "compares it with the program's); 'program' keeps the model's own "
+                          f"(default: {LOWEST_PEAK})")
     return target
 
 
@@ -194,7 +200,7 @@ def _planner(args: argparse.Namespace):
     from vtile.planner.search import PlannerOptions
 
     return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute,
-                          lowering=args.group_lowering)
+                          lowering=args.group_lowering, order=args.order)
 
 
 def _positive(text: str) -> int:
@@ -351,7 +357,7 @@ def _report(args: argparse.Namespace) -> int:
                 compiled = compile_model(model, target, pipeline, planner=_planner(args))
                 measured[pipeline] = device_local_peak(compiled)
         reports = [report_json(memory_plan(plan, False, args.activation_bytes),
-                               memory_plan(plan, True, args.activation_bytes),
+                               memory_plan(plan, True, args.activation_bytes, options.order),
                                options.memory_budget,
                                measured if plan.function == model.function else None)
                    for plan in plans]  # fmt: skip

@@ -109,7 +109,7 @@ def compile_model(
     report = named_pipeline(pipeline, planner, target).run(module, options)
     # Text is the hand-off: IREE's MLIR is newer and reads no MLIR 22 bytecode.
     text = str(module)
-    flags = iree_flags(pipeline)
+    flags = iree_flags(module)
     dispatches = find_dispatches(module)
     library = codegen_library(dispatches, target) if dispatches else None
     try:

@@ -220,6 +220,30 @@ def small_unet(seed: int = 0, size: int = 64) -> ModelAndInputs:
     return _seeded(SmallUNet, seed, 1, 3, size, size)
 
 
+class WideBranches(nn.Module):
+    """Three branches from one stem, each widened 4x by a 1x1 convolution
+    and narrowed by a 3x3 one, concatenated. Written as such code often is
+    (attention's query, key and value projections too): every widening
+    first, so program order holds all three wide tensors at once, where
+    running each branch through holds one."""
+
+    def __init__(self, branches: int = 3):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.widen = nn.ModuleList(nn.Conv2d(16, 64, 1) for _ in range(branches))
+        self.narrow = nn.ModuleList(nn.Conv2d(64, 8, 3, padding=1) for _ in range(branches))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.stem(x))
+        wide = [torch.relu(widen(x)) for widen in self.widen]
+        return torch.cat([narrow(w) for narrow, w in zip(self.narrow, wide, strict=True)], 1)
+
+
+def wide_branches(seed: int = 0, size: int = 32) -> ModelAndInputs:
+    """WideBranches on 1x3xSIZExSIZE: 1x24xSIZExSIZE out."""
+    return _seeded(WideBranches, seed, 1, 3, size, size)
+
+
 def _mlp() -> nn.Sequential:
     return nn.Sequential(
         nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)
@@ -237,4 +261,5 @@ BENCHMARK_MODELS: dict[str, Callable[..., ModelAndInputs]] = {
     "resnet8": resnet8,  # residual adds with strided 1x1 shortcuts
     "small_unet": small_unet,  # long-lived skips, concatenation, nearest upsampling
     "mlp": mlp,  # no spatial dimensions: matmuls only
+    "wide_branches": wide_branches,  # program order is not the lowest-peak one
 }

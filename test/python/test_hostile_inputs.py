@@ -196,4 +196,4 @@ def test_failing_python_stage_replays_with_vtile_replay(inputs, monkeypatch, cap
     # With the bug gone, the same command runs the rest of the pipeline.
     code, output = run(*shlex.split(command)[1:])
     assert code == 0
-    assert "stages plan-fusion, form-kernels, form-dispatch-regions, materialize-tile-loops" in output.out
+    assert "stages plan-fusion, schedule, form-kernels, form-dispatch-regions, materialize-tile-loops" in output.out

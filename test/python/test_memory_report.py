@@ -16,8 +16,9 @@ def vtile(*args: str) -> subprocess.CompletedProcess:
 
 
 # A chain (depthwise-separable), residual blocks, and a U-Net whose skips are
-# concatenated: each exercises other rules of the kernel graph.
-@pytest.mark.parametrize("model", ["ds_cnn_kws", "resnet8", "small_unet"])
+# concatenated, and branches run out of program order: each exercises other
+# rules of the kernel graph.
+@pytest.mark.parametrize("model", ["ds_cnn_kws", "resnet8", "small_unet", "wide_branches"])
 def test_the_predicted_peak_is_within_ten_percent_of_the_measured_one(model, tmp_path):
     plot = tmp_path / "live.png"
     result = vtile("report", f"{MODELS}:{model}", "--measure", "--json", "--plot", str(plot))

@@ -21,6 +21,7 @@ CASES = {
     # Two poolings and two upsamplings: back to the input's resolution.
     "small_unet": ({"size": 32}, (1, 2, 32, 32)),
     "mlp": ({}, (1, 10)),
+    "wide_branches": ({}, (1, 24, 32, 32)),
 }
 
 

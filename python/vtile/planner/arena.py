@@ -16,17 +16,26 @@ from vtile.planner.schedule import Schedule, lifetimes
 
 # IREE's llvm-cpu transient offsets are multiples of 64 bytes.
 ARENA_ALIGNMENT = 64
+BUFFER = "buffer"
+SCRATCH = "scratch"
 
 
 @dataclass(frozen=True)
 class Slot:
     """A buffer (or a kernel's scratch) in the arena."""
 
-    name: str  # "buffer N" or "scratch of kernel N"
+    kind: str  # BUFFER or SCRATCH
+    index: int  # of the buffer, or of the kernel whose scratch it is
     offset: int
     bytes: int
     first: int  # steps of the schedule it is live in, inclusive
     last: int
+
+    @property
+    def name(self) -> str:
+        if self.kind == BUFFER:
+            return f"buffer {self.index}"
+        return f"scratch of kernel {self.index}"
 
     def overlaps(self, other: Slot) -> bool:
         in_time = self.first <= other.last and other.first <= self.last
@@ -49,25 +58,24 @@ def _aligned(size: int, alignment: int) -> int:
 
 
 def _pending(graph: KernelGraph, schedule: Schedule,
-             concurrent_fills: bool = False) -> list[tuple[str, int, int, int]]:
-    """(name, bytes, first step, last step) of every buffer and scratch in
+             concurrent_fills: bool = False) -> list[tuple[str, int, int, int, int]]:
+    """(kind, index, bytes, first step, last step) of every buffer and scratch in
     the arena, in the order IREE lists them: by first step, then as defined."""
     pending = []
     for buffer, span in enumerate(lifetimes(graph, schedule.order, concurrent_fills)):
         if span is not None and graph.buffers[buffer].bytes:
-            pending.append((f"buffer {buffer}", graph.buffers[buffer].bytes, *span))
+            pending.append((BUFFER, buffer, graph.buffers[buffer].bytes, *span))
     for step, kernel in enumerate(schedule.order):
         if graph.kernels[kernel].scratch_bytes:
-            pending.append((f"scratch of kernel {kernel}", graph.kernels[kernel].scratch_bytes,
-                            step, step))
-    return sorted(pending, key=lambda p: p[2])
+            pending.append((SCRATCH, kernel, graph.kernels[kernel].scratch_bytes, step, step))
+    return sorted(pending, key=lambda p: p[3])
 
 
-def _pack(pending: list[tuple[str, int, int, int]], alignment: int) -> Arena:
+def _pack(pending: list[tuple[str, int, int, int, int]], alignment: int) -> Arena:
     """Places each in turn in the smallest gap between the placed slots
     whose lifetimes meet its own, or above them all."""
     placed: list[Slot] = []
-    for name, size, first, last in pending:
+    for kind, index, size, first, last in pending:
         best, best_gap, top = None, None, 0
         for other in sorted((s for s in placed if s.first <= last and first <= s.last),
                             key=lambda s: s.offset):
@@ -76,7 +84,7 @@ def _pack(pending: list[tuple[str, int, int, int]], alignment: int) -> Arena:
             if gap >= _aligned(size, alignment) and (best_gap is None or gap < best_gap):
                 best, best_gap = offset, gap
             top = max(top, other.offset + _aligned(other.bytes, alignment))
-        placed.append(Slot(name, _aligned(top, alignment) if best is None else best, size,
+        placed.append(Slot(kind, index, _aligned(top, alignment) if best is None else best, size,
                            first, last))
     return Arena(tuple(sorted(placed, key=lambda s: (s.first, s.offset))), alignment)
 
@@ -96,6 +104,6 @@ def plan_arena(graph: KernelGraph, schedule: Schedule, alignment: int = ARENA_AL
     taking the largest buffers first (which leaves no gap a later, larger
     buffer cannot use)."""
     pending = _pending(graph, schedule)
-    by_size = _pack(sorted(pending, key=lambda p: (-p[1], p[2])), alignment)
+    by_size = _pack(sorted(pending, key=lambda p: (-p[2], p[3])), alignment)
     in_order = _pack(pending, alignment)
     return by_size if by_size.size < in_order.size else in_order

@@ -22,7 +22,7 @@ allocates them apart, for the whole call."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vtile.analysis.graph import GRAPH_INPUT, OpGraph
 from vtile.analysis.windows import LinalgAccess, box_volume, full_box
@@ -34,6 +34,7 @@ RESHAPES = ("tensor.expand_shape", "tensor.collapse_shape")
 @dataclass(frozen=True)
 class Buffer:
     bytes: int
+    value: int = -1  # the graph op whose result it holds
     returned: bool = False  # a function result: allocated apart, for the whole call
     # IREE fills it (a pad's border) before its first writer runs.
     filled: bool = False
@@ -114,7 +115,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
     readers: dict[int, int] = {n.index: len(graph.consumers(n.index)) for n in graph.nodes}
 
     def new_buffer(index: int) -> int:
-        buffers.append(Buffer(size(index)))
+        buffers.append(Buffer(size(index), index))
         return len(buffers) - 1
 
     def reads(index: int, skip: set[int]) -> list[int]:
@@ -155,7 +156,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
                 and graph.nodes[producers[0]].name.startswith("linalg."):
             # The source's kernel writes into the padded buffer's interior.
             source = buffer_of[producers[0]]
-            buffers[source] = Buffer(size(index), filled=True)
+            buffers[source] = Buffer(size(index), index, filled=True)
             buffer_of[index] = source
             kernel_of[index] = kernel_of[producers[0]]
             continue
@@ -167,7 +168,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
             # The producer's result never exists: this op's takes its buffer.
             fresh = [b for b in reads(index, set()) if b != kernel.writes]
             kernel.reads = list(dict.fromkeys(kernel.reads + fresh))
-            buffers[kernel.writes] = Buffer(size(index))
+            buffers[kernel.writes] = Buffer(size(index), index)
             buffer_of[index] = kernel.writes
             kernel_of[index] = host
             continue
@@ -179,7 +180,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
             continue
         kernel = Kernel([index], reads=reads(index, set()), writes=new_buffer(index))
         if node.name == "tensor.pad":
-            buffers[kernel.writes] = Buffer(size(index), filled=True)
+            buffers[kernel.writes] = Buffer(size(index), index, filled=True)
         buffer_of[index] = kernel.writes
         kernel_of[index] = len(kernels)
         kernels.append(kernel)
@@ -187,7 +188,7 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
     for index in graph.returned:
         buffer = buffer_of.get(index)
         if buffer is not None:
-            buffers[buffer] = Buffer(buffers[buffer].bytes, True, buffers[buffer].filled)
+            buffers[buffer] = replace(buffers[buffer], returned=True)
     labels = tuple(_label(graph, k) for k in kernels)
     return KernelGraph(tuple(kernels), tuple(buffers), labels)
 
@@ -214,7 +215,7 @@ def _concatenation(index: int, producers: list[int], result: int, readers: dict[
         own = buffer_of[producer]
         if readers[producer] == 1 and host >= 0 and kernels[host].nodes[-1] == producer \
                 and own == kernels[host].writes:
-            buffers[own] = Buffer(0)
+            buffers[own] = replace(buffers[own], bytes=0)
             kernels[host].writes = result
         elif own is not None:
             copied.append(own)

@@ -1,15 +1,17 @@
-"""Planning a whole module: one fusion plan per function."""
+"""Planning a whole module: one fusion plan, and one memory plan, per function."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mlir import ir
 
 from vtile.analysis.graph import OpGraph, build_graph
 from vtile.planner.annotate import annotate as write_plan
 from vtile.planner.lowering import GroupLowering, as_built, choose_lowerings, group_lowering
+from vtile.planner.memory_attributes import record_memory_plan
 from vtile.planner.memory_levels import tile_level_capacity
+from vtile.planner.predict import MemoryPlan, memory_plan
 from vtile.planner.search import DISPATCH, FusionPlan, PlannerOptions, plan_fusion
 
 
@@ -19,12 +21,14 @@ class FunctionPlan:
     graph: OpGraph
     plan: FusionPlan  # as built: one-dispatch groups by their workgroups
     lowerings: tuple[GroupLowering, ...] = ()  # per group
+    memory: MemoryPlan | None = None  # the one recorded in the IR, if any
 
 
 def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = False) -> list[FunctionPlan]:
     """Plans every function with a body, with the memory levels of the
-    `#tile.target` in scope; `annotate` records the plans in the IR for
-    `dataflow-form-kernels`."""
+    `#tile.target` in scope; `annotate` records the fusion plans in the IR
+    for `dataflow-form-kernels`, and the memory plans (the fused kernels'
+    order and arena) for `dataflow-schedule`."""
     plans = []
     for op in module.body.operations:
         op = op.operation
@@ -36,9 +40,13 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
         searched = _search(graph, options, capacity)
         lowerings = choose_lowerings(graph, searched, options, capacity)
         plan = as_built(graph, searched, lowerings)
+        function = FunctionPlan(name, graph, plan, tuple(lowerings))
         if annotate:
             write_plan(graph, plan, options, lowerings)
-        plans.append(FunctionPlan(name, graph, plan, tuple(lowerings)))
+            memory = memory_plan(function, order=options.order)
+            record_memory_plan(graph, op, memory, options.order)
+            function = replace(function, memory=memory)
+        plans.append(function)
     return plans
 
 

@@ -37,6 +37,13 @@ DISPATCH = "dispatch"
 AUTO = "auto"
 LOWERINGS = (AUTO, TILE_LOOPS, DISPATCH)
 
+# The order the kernels run in (`#dataflow.memory_plan`'s `order`): the
+# one with the lowest peak of live bytes (vtile.planner.schedule), or the
+# program's own.
+LOWEST_PEAK = "lowest-peak"
+PROGRAM_ORDER = "program"
+ORDERS = (LOWEST_PEAK, PROGRAM_ORDER)
+
 
 @dataclass(frozen=True)
 class PlannerOptions:
@@ -44,12 +51,15 @@ class PlannerOptions:
     max_recompute: float = DEFAULT_MAX_RECOMPUTE  # work with halos / work without
     device: str = "cpu"
     lowering: str = AUTO  # what groups get where they can have it
+    order: str = LOWEST_PEAK  # the order kernels run in
 
     def __post_init__(self) -> None:
         if self.lowering not in LOWERINGS:
             raise UsageError(
                 f"unknown group lowering '{self.lowering}'; known: {', '.join(LOWERINGS)}"
             )
+        if self.order not in ORDERS:
+            raise UsageError(f"unknown order '{self.order}'; known: {', '.join(ORDERS)}")
         if self.max_recompute < 1.0:
             raise UsageError(f"max recompute {self.max_recompute} must be at least 1.0")
         if self.memory_budget is not None and self.memory_budget <= 0:
@@ -59,7 +69,7 @@ class PlannerOptions:
         """The `vtile` options that set these (the device follows the target)."""
         budget = [] if self.memory_budget is None else ["--memory-budget", str(self.memory_budget)]
         return [*budget, "--max-recompute", repr(self.max_recompute),
-                "--group-lowering", self.lowering]
+                "--group-lowering", self.lowering, "--order", self.order]
 
 
 @dataclass(frozen=True)
