@@ -1,23 +1,22 @@
 //===- MemoryPlan.cpp - a function's memory plan, read back --------------===//
 
 #include "passes/MemoryPlan.h"
+#include "dialects/Tile/IR/Footprint.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace vtile;
 using namespace vtile::dataflow;
 
-namespace {
-
-/// The values `op` reads: its operands and those its regions capture.
-llvm::SetVector<Value> readValues(Operation *op) {
+llvm::SetVector<Value> vtile::readValues(Operation *op) {
   llvm::SetVector<Value> values(op->operand_begin(), op->operand_end());
   getUsedValuesDefinedAbove(op->getRegions(), values);
   return values;
 }
+
+namespace {
 
 /// Static bytes of a tensor result, 0 if unknown.
 int64_t tensorBytes(Type type) {
@@ -25,14 +24,13 @@ int64_t tensorBytes(Type type) {
   if (!tensor || !tensor.hasStaticShape() ||
       !tensor.getElementType().isIntOrFloat())
     return 0;
-  return tensor.getNumElements() *
-         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
+  return tile::getBufferBytes(tensor);
 }
 
 struct PlanReader {
   ScheduledBody scheduled;
 
-  /// The step of the op in the body holding `user` (nested or not).
+  /// The op of the body that is or holds `user`.
   Operation *inBody(Operation *user) {
     return scheduled.body->findAncestorOpInBlock(*user);
   }

@@ -14,6 +14,7 @@
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace vtile {
 
@@ -25,6 +26,9 @@ struct ScheduledBody {
   mlir::Block *body = nullptr;
   llvm::DenseMap<mlir::Operation *, int64_t> steps;
 };
+
+/// The values `op` reads: its operands and those its regions capture.
+llvm::SetVector<mlir::Value> readValues(mlir::Operation *op);
 
 /// The plan of `function`, checked: steps respect every use; each slot
 /// covers the steps its buffer is written and read at, lies in the arena at

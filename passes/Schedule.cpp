@@ -8,8 +8,6 @@
 #include "passes/Passes.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/SetVector.h"
 
 #include <set>
 
@@ -50,12 +48,7 @@ void reorder(Block &body) {
   Operation *lastEffect = nullptr;
   for (Operation *op : ops) {
     llvm::SetVector<Operation *> producers;
-    for (Value value : op->getOperands())
-      if (Operation *def = value.getDefiningOp(); def && key.contains(def))
-        producers.insert(def);
-    llvm::SetVector<Value> captured;
-    getUsedValuesDefinedAbove(op->getRegions(), captured);
-    for (Value value : captured)
+    for (Value value : vtile::readValues(op))
       if (Operation *def = value.getDefiningOp(); def && key.contains(def))
         producers.insert(def);
     if (!isMemoryEffectFree(op)) {
