@@ -19,7 +19,10 @@ def _target_options() -> argparse.ArgumentParser:
     """The target, pipeline and planner options every compiling command takes."""
     from vtile.backends.targets import DEFAULT_VULKAN_TARGET, TARGET_NAMES
     from vtile.named_pipelines import DEFAULT_PIPELINE, PIPELINE_HELP
-    from vtile.planner.search import AUTO, DEFAULT_MAX_RECOMPUTE, LOWEST_PEAK, LOWERINGS, ORDERS
+    from vtile.planner.search import (
+        ACCOUNTINGS, AUTO, DEFAULT_MAX_RECOMPUTE, IREE_ACCOUNTING, LOWERINGS, LOWEST_PEAK, ORDERS,
+        STRIPS, TILE_SHAPES,
+    )
 
     target = argparse.ArgumentParser(add_help=False)
     group = target.add_argument_group("target")
@@ -61,6 +64,19 @@ def _target_options() -> argparse.ArgumentParser:
                           "where the graph is small enough, else greedy; `vtile report` "
                           "compares it with the program's); 'program' keeps the model's own "
                           f"(default: {LOWEST_PEAK})")
+    planning.add_argument("--tiles", choices=TILE_SHAPES, default=STRIPS,
+                          help="the tiles a fusion group is cut into: 'strips' of one "
+                          "dimension (rows, or channels), which IREE slices without copies; "
+                          "'patches' also tries n x n patches of rows and columns, as MCUNetV2 "
+                          "cuts, which hold less per tile but recompute more halo and copy "
+                          f"their windows (default: {STRIPS})")
+    planning.add_argument("--accounting", choices=ACCOUNTINGS, default=IREE_ACCOUNTING,
+                          help="how the planner counts memory: 'iree' what IREE allocates, at "
+                          "the model's own widths; 'mcunet' as the int8 microcontroller "
+                          "literature does (1 byte per activation, in-place depthwise and "
+                          "elementwise layers, the image read patch by patch), to compare a "
+                          "plan with MCUNetV2's figures; --memory-budget is then in those "
+                          f"bytes (default: {IREE_ACCOUNTING})")
     return target
 
 
@@ -200,7 +216,8 @@ def _planner(args: argparse.Namespace):
     from vtile.planner.search import PlannerOptions
 
     return PlannerOptions(memory_budget=args.memory_budget, max_recompute=args.max_recompute,
-                          lowering=args.group_lowering, order=args.order)
+                          lowering=args.group_lowering, order=args.order, tiles=args.tiles,
+                          accounting=args.accounting)
 
 
 def _positive(text: str) -> int:

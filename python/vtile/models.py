@@ -95,27 +95,66 @@ def _conv_bn(
     ]
 
 
+class InvertedResidual(nn.Module):
+    """MobileNetV2's block: a 1x1 expansion by `expand` (none at 1), a 3x3
+    depthwise convolution, a linear 1x1 projection; the input is added back
+    when the block keeps the shape."""
+
+    def __init__(self, inputs: int, outputs: int, stride: int, expand: int):
+        super().__init__()
+        hidden = inputs * expand
+        widen = [*_conv_bn(inputs, hidden, 1), nn.ReLU6()] if expand != 1 else []
+        self.body = nn.Sequential(
+            *widen,
+            *_conv_bn(hidden, hidden, 3, stride, groups=hidden), nn.ReLU6(),
+            *_conv_bn(hidden, outputs, 1),
+        )  # fmt: skip
+        self.residual = stride == 1 and inputs == outputs
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x) if self.residual else self.body(x)
+
+
+# MobileNetV2 (width 1.0): per stage, expansion t, channels c, blocks n, first stride s.
+MOBILENET_V2_STAGES = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+                       (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
+
+
+def _mobilenet_v2_features(stages: tuple[tuple[int, int, int, int], ...]) -> list[nn.Module]:
+    layers: list[nn.Module] = [nn.Sequential(*_conv_bn(3, 32, 3, stride=2), nn.ReLU6())]
+    channels = 32
+    for expand, outputs, blocks, stride in stages:
+        for block in range(blocks):
+            layers.append(InvertedResidual(channels, outputs, stride if block == 0 else 1, expand))
+            channels = outputs
+    return layers
+
+
 def _mobilenet_v2_stage1() -> nn.Sequential:
     # torchvision's MobileNetV2 features[0:3]; neither block has a residual
     # connection (block 1 changes the channels, block 2 the resolution).
-    return nn.Sequential(
-        nn.Sequential(*_conv_bn(3, 32, 3, stride=2), nn.ReLU6()),
-        nn.Sequential(  # t=1: no expansion
-            *_conv_bn(32, 32, 3, groups=32), nn.ReLU6(),
-            *_conv_bn(32, 16, 1),
-        ),
-        nn.Sequential(  # t=6, stride 2
-            *_conv_bn(16, 96, 1), nn.ReLU6(),
-            *_conv_bn(96, 96, 3, stride=2, groups=96), nn.ReLU6(),
-            *_conv_bn(96, 24, 1),
-        ),
-    )  # fmt: skip
+    return nn.Sequential(*_mobilenet_v2_features(((1, 16, 1, 1), (6, 24, 1, 2))))
 
 
 def mobilenet_v2_stage1(seed: int = 0, size: int = 224) -> ModelAndInputs:
     """MobileNetV2 (width 1.0) stem and first two inverted-residual blocks on
     1x3xSIZExSIZE: 1x24x(SIZE/4)x(SIZE/4) out, no classifier."""
     return _seeded(_mobilenet_v2_stage1, seed, 1, 3, size, size)
+
+
+def _mobilenet_v2() -> nn.Sequential:
+    return nn.Sequential(
+        *_mobilenet_v2_features(MOBILENET_V2_STAGES),
+        nn.Sequential(*_conv_bn(320, 1280, 1), nn.ReLU6()),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1280, 1000),
+    )  # fmt: skip
+
+
+def mobilenet_v2(seed: int = 0, size: int = 224) -> ModelAndInputs:
+    """The whole MobileNetV2 (width 1.0, as in torchvision, dropout left out:
+    eval mode) on 1x3xSIZExSIZE: 1000 class logits out. MCUNetV2's example
+    of a peak set by the first blocks."""
+    return _seeded(_mobilenet_v2, seed, 1, 3, size, size)
 
 
 def _separable(channels: int) -> list[nn.Module]:

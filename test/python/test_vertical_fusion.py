@@ -14,9 +14,10 @@ import zoo
 import vtile
 from vtile import models
 from vtile.backends.iree import vulkan_available
-from vtile.compiler import compile_model
+from vtile.compiler import compile_model, planner_for
 from vtile.pipeline import PipelineOptions
-from vtile.planner.search import TILE_LOOPS, PlannerOptions
+from vtile.planner.plan import plan_module
+from vtile.planner.search import PATCHES, TILE_LOOPS, PlannerOptions
 
 RTOL, ATOL = 1e-5, 1e-5
 FUSION = "vertical-fusion"
@@ -269,5 +270,20 @@ def test_plan_without_recompute_compiles_and_matches(options):
     model, x = model_and_input("zoo.conv_chain")
     compiled = vtile.compile(model, "llvm-cpu", FUSION, example_inputs=[x], options=options,
                              planner=PlannerOptions(max_recompute=1.0))  # fmt: skip
+    (result,) = compiled(x.numpy())
+    np.testing.assert_allclose(result, torch_reference(model, x), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", ["zoo.conv_chain", "resnet8"])
+def test_patch_plans_compile_and_match(name, options):
+    """`tiles=patches`: groups cut into n x n patches of rows and columns,
+    same numbers as PyTorch."""
+    model, x = model_and_input(name)
+    planner = PlannerOptions(tiles=PATCHES, lowering=TILE_LOOPS)
+    compiled = vtile.compile(model, "llvm-cpu", FUSION, example_inputs=[x], options=options,
+                             planner=planner)
+    (plan,) = plan_module(compiled.model.module, planner_for(compiled.target, planner))
+    shapes = [(g.tile, plan.graph.nodes[g.root].result_shape) for g in plan.plan.groups]
+    assert any(sum(t < s for t, s in zip(tile, shape, strict=True)) == 2 for tile, shape in shapes)
     (result,) = compiled(x.numpy())
     np.testing.assert_allclose(result, torch_reference(model, x), rtol=RTOL, atol=ATOL)

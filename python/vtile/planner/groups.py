@@ -7,6 +7,7 @@ summed per copy, the way the generated code computes them."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from vtile.analysis.windows import Box, Interval, box_volume, full_box, hull
 @dataclass(frozen=True)
 class GroupCost:
     nodes: tuple[int, ...]  # program order; the last one is the root
-    tile_dim: int  # the root result dimension that is tiled (row strips)
+    tile_dim: int  # the outermost root result dimension that is tiled
     tile: tuple[int, ...]  # output tile sizes of the root
     tiles: int
     work: int  # iterations including halo recomputation
@@ -87,29 +88,39 @@ def group_cost(
     graph: OpGraph, nodes: tuple[int, ...], dim: int, tile: tuple[int, ...], sample: bool = False
 ) -> GroupCost:
     """Work, per-tile buffer bytes and input windows of the group computed
-    in strips of `tile` along `dim`. The first, middle and last strips are
-    computed; the other interior strips are taken to cost what the middle
-    one does (they differ only by where they sit, away from the border pads).
-    `sample` looks at the middle strip only."""
+    in tiles of `tile`: strips along `dim`, or patches where `tile` also
+    cuts other dimensions (`dim` is then the outermost cut). Along each cut
+    dimension the first, middle and last tiles are computed; the other
+    interior ones are taken to cost what the middle one does (they differ
+    only by where they sit, away from the border pads), so a patch costs
+    what the positions of its dimensions make it. `sample` looks at the
+    middle tile only."""
     members = set(nodes)
     root = graph.nodes[nodes[-1]]
-    size = root.result_shape[dim]
-    offsets = list(range(0, size, tile[dim]))
-    middle = offsets[len(offsets) // 2]
-    sampled = [middle] if sample else sorted({offsets[0], middle, offsets[-1]})
+    shape = root.result_shape
+    cut = [d for d in range(len(shape)) if d == dim or tile[d] < shape[d]]
+    offsets = {d: list(range(0, shape[d], tile[d])) for d in cut}
+    middle = {d: offsets[d][len(offsets[d]) // 2] for d in cut}
+    sampled = {d: [middle[d]] if sample else sorted({offsets[d][0], middle[d], offsets[d][-1]})
+               for d in cut}
     work = tile_bytes = 0
     windows: dict = {}
-    for offset in sampled:
+    for position in itertools.product(*(sampled[d] for d in cut)):
         seen_windows: dict = {}
-        box = strip(root.result_shape, dim, offset, tile[dim])
-        tile_work, _, buffers = _visit(graph, members, root.index, box, seen_windows)
-        repeats = len(offsets) - len(sampled) + 1 if offset == middle and not sample else 1
+        box = list(full_box(shape))
+        repeats = 1
+        for d, offset in zip(cut, position, strict=True):
+            box[d] = Interval(offset, offset + tile[d])
+            if offset == middle[d] and not sample:
+                repeats *= len(offsets[d]) - len(sampled[d]) + 1
+        tile_work, _, buffers = _visit(graph, members, root.index, tuple(box), seen_windows)
         work += tile_work * repeats
         tile_bytes = max(tile_bytes, buffers)
-        if offset == middle:
+        if all(offset == middle[d] for d, offset in zip(cut, position, strict=True)):
             windows = seen_windows
     unfused = sum(graph.nodes[i].work() for i in nodes)
-    return GroupCost(nodes, dim, tile, len(offsets), work, unfused, tile_bytes, windows)
+    tiles = math.prod(len(offsets[d]) for d in cut)
+    return GroupCost(nodes, dim, tile, tiles, work, unfused, tile_bytes, windows)
 
 
 def middle_box(shape: tuple[int, ...], tile: tuple[int, ...]) -> Box:
@@ -133,13 +144,6 @@ def workgroup_cost(graph: OpGraph, nodes: tuple[int, ...], tile_dim: int,
     tiles = math.prod(size // t for size, t in zip(root.result_shape, tile, strict=True))
     unfused = sum(graph.nodes[i].work() for i in nodes)
     return GroupCost(nodes, tile_dim, tile, tiles, work * tiles, unfused, buffers, windows)
-
-
-def strip(shape: tuple[int, ...], dim: int, offset: int, height: int) -> Box:
-    """The box of the strip [offset, offset + height) along `dim`."""
-    box = list(full_box(shape))
-    box[dim] = Interval(offset, offset + height)
-    return tuple(box)
 
 
 def _visit(
@@ -168,18 +172,20 @@ def _visit(
     return work, own, max(peak, inputs + own)
 
 
-def op_tiles(graph: OpGraph, group: GroupCost) -> dict[int, Box]:
-    """The region of each op's result that the middle tile computes (the
-    hull over its fused copies): the per-layer tile, halo included."""
+def op_tiles(graph: OpGraph, group: GroupCost, box: Box | None = None) -> dict[int, Box]:
+    """The region of each op's result that the middle tile (or the root's
+    `box`) computes (the hull over its fused copies): the per-layer tile,
+    halo included."""
     members, tiles = set(group.nodes), {}
     root = graph.nodes[group.root]
 
     def visit(index: int, region: Box) -> None:
         tiles[index] = hull(tiles[index], region) if index in tiles else region
         node = graph.nodes[index]
-        for producer, window in zip(node.producers, node.access.input_windows(region), strict=False):
+        windows = node.access.input_windows(region)
+        for producer, window in zip(node.producers, windows, strict=False):
             if producer in members:
                 visit(producer, window)
 
-    visit(root.index, middle_box(root.result_shape, group.tile))
+    visit(root.index, box or middle_box(root.result_shape, group.tile))
     return tiles

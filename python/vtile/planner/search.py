@@ -23,6 +23,7 @@ from vtile.analysis.graph import OpGraph
 from vtile.backends.targets import TILE_LEVELS, held_for_the_run
 from vtile.errors import BudgetError, UsageError
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
+from vtile.planner.mcunet_accounting import MCUNetAccounting
 from vtile.planner.memory import MemoryProfile, memory_profile
 
 DEFAULT_MAX_RECOMPUTE = 1.3
@@ -44,6 +45,20 @@ LOWEST_PEAK = "lowest-peak"
 PROGRAM_ORDER = "program"
 ORDERS = (LOWEST_PEAK, PROGRAM_ORDER)
 
+# The tiles a group is cut into: strips of one dimension (rows, or
+# channels), whose slices IREE takes without copies; or also n x n patches
+# of it and the next one, as MCUNetV2 cuts, which hold less per tile.
+STRIPS = "strips"
+PATCHES = "patches"
+TILE_SHAPES = (STRIPS, PATCHES)
+
+# How the search counts memory: what IREE allocates at the model's own
+# widths (vtile.planner.memory), or as the int8 microcontroller literature
+# does (vtile.planner.mcunet_accounting), to compare with its figures.
+IREE_ACCOUNTING = "iree"
+MCUNET_ACCOUNTING = "mcunet"
+ACCOUNTINGS = (IREE_ACCOUNTING, MCUNET_ACCOUNTING)
+
 
 @dataclass(frozen=True)
 class PlannerOptions:
@@ -52,16 +67,25 @@ class PlannerOptions:
     device: str = "cpu"
     lowering: str = AUTO  # what groups get where they can have it
     order: str = LOWEST_PEAK  # the order kernels run in
+    tiles: str = STRIPS  # the tile shapes groups may be cut into
+    accounting: str = IREE_ACCOUNTING  # how the search counts memory
 
     def __post_init__(self) -> None:
         if self.lowering not in LOWERINGS:
             raise UsageError(
                 f"unknown group lowering '{self.lowering}'; known: {', '.join(LOWERINGS)}"
             )
-        if self.order not in ORDERS:
-            raise UsageError(f"unknown order '{self.order}'; known: {', '.join(ORDERS)}")
+        for name, value, known in (("order", self.order, ORDERS),
+                                   ("tile shape", self.tiles, TILE_SHAPES),
+                                   ("accounting", self.accounting, ACCOUNTINGS)):
+            if value not in known:
+                raise UsageError(f"unknown {name} '{value}'; known: {', '.join(known)}")
         if self.max_recompute < 1.0:
             raise UsageError(f"max recompute {self.max_recompute} must be at least 1.0")
+        if self.accounting == MCUNET_ACCOUNTING and self.lowering == DISPATCH:
+            raise UsageError("--accounting mcunet counts a group's tiles as buffers held while "
+                             "it runs, not as one dispatch's stack; use it with "
+                             "--group-lowering auto or tile-loops")
         if self.memory_budget is not None and self.memory_budget <= 0:
             raise UsageError(f"memory budget {self.memory_budget} must be positive")
 
@@ -69,7 +93,8 @@ class PlannerOptions:
         """The `vtile` options that set these (the device follows the target)."""
         budget = [] if self.memory_budget is None else ["--memory-budget", str(self.memory_budget)]
         return [*budget, "--max-recompute", repr(self.max_recompute),
-                "--group-lowering", self.lowering, "--order", self.order]
+                "--group-lowering", self.lowering, "--order", self.order,
+                "--tiles", self.tiles, "--accounting", self.accounting]
 
 
 @dataclass(frozen=True)
@@ -94,7 +119,14 @@ def plan_fusion(
     level that way (its workgroups' stack or workgroup memory), None where
     it cannot be one, and the profiles count those bytes instead of tile
     buffers."""
-    unfused = memory_profile(graph, [])
+    if options.accounting == MCUNET_ACCOUNTING:
+        accounting = MCUNetAccounting(graph)
+
+        def profile_of(graph, groups, levels=None, held_throughout=True):
+            return accounting.profile(groups)
+    else:
+        profile_of = memory_profile
+    unfused = profile_of(graph, [])
     costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
     sizes: dict[GroupCost, int | None] = {}  # each candidate's fast memory as one dispatch
     groups: list[GroupCost] = []
@@ -103,7 +135,7 @@ def plan_fusion(
     best: tuple[tuple[GroupCost, ...], MemoryProfile] = ((), unfused)
     while options.memory_budget is None or best[1].peak_bytes > options.memory_budget:
         step = _best_group(graph, groups, profile, walk, options, costs, sizes, one_dispatch,
-                           held)
+                           held, profile_of)
         if step is None:
             break
         groups, profile, walk = step
@@ -143,7 +175,8 @@ def _over_budget(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile
 
 def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
                 walk: MemoryProfile, options: PlannerOptions, costs: dict, sizes: dict,
-                one_dispatch: Callable[[GroupCost], int | None] | None, held: bool):
+                one_dispatch: Callable[[GroupCost], int | None] | None, held: bool,
+                profile_of: Callable[..., MemoryProfile]):
     """The next round: of the candidates through the peak that make
     progress, the one with the lowest peak, then walk; returns the groups
     and both profiles. `held`: one dispatch's fast memory is held for the
@@ -172,9 +205,9 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
             for cost in costs[nodes]:
                 levels = (None if one_dispatch is None
                           else {g.root: sizes[g] for g in kept + [cost]})
-                trial = memory_profile(graph, kept + [cost], levels, held_throughout=held)
+                trial = profile_of(graph, kept + [cost], levels, held_throughout=held)
                 # The walk differs only where fast memory is held for the run.
-                trial_walk = (memory_profile(graph, kept + [cost], levels, held_throughout=False)
+                trial_walk = (profile_of(graph, kept + [cost], levels, held_throughout=False)
                               if levels and held else trial)
                 if not _progress(trial, trial_walk, profile, walk):
                     continue
@@ -201,10 +234,15 @@ def _candidates(graph: OpGraph, nodes: tuple[int, ...], options: PlannerOptions)
     if dim is None:
         return
     shape = graph.nodes[nodes[-1]].result_shape
-    for height in range(1, shape[dim]):
-        if shape[dim] % height:
-            continue
-        tile = tuple(height if d == dim else s for d, s in enumerate(shape))
+    tiles = [tuple(height if d == dim else s for d, s in enumerate(shape))
+             for height in range(1, shape[dim]) if shape[dim] % height == 0]
+    if options.tiles == PATCHES and dim + 1 < len(shape):
+        # n x n patches: n tiles along `dim` and along the next dimension.
+        tiles += [tuple(size // count if d in (dim, dim + 1) else size
+                        for d, size in enumerate(shape))
+                  for count in range(2, min(shape[dim], shape[dim + 1]) + 1)
+                  if shape[dim] % count == 0 and shape[dim + 1] % count == 0]
+    for tile in tiles:
         cost = group_cost(graph, nodes, dim, tile)
         if cost.recompute <= options.max_recompute:
             yield cost
