@@ -157,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
                         "compare with int8 literature (default: each tensor's own width)")
     report.add_argument("--measure", action="store_true",
                         help="also compile and run both pipelines on sample inputs and print "
-                        "IREE's measured DEVICE_LOCAL peak (iree-run-module, local-sync)")
+                        "IREE's measured DEVICE_LOCAL peak (iree-run-module, local-sync; "
+                        "llvm-cpu only)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--plot", type=Path, metavar="PNG",
                         help="draw live memory over the execution timeline to PNG: layer by "
@@ -357,6 +358,11 @@ def _report(args: argparse.Namespace) -> int:
         check_writable(args.plot)
     console, progress = _consoles()
     target = _target(args)
+    if args.measure and target.name != "llvm-cpu":
+        raise UsageError(
+            f"--measure compares the prediction with IREE's DEVICE_LOCAL peak on llvm-cpu, which "
+            f"is what it models; {target.name} allocates differently (device memory, workgroup "
+            "memory on chip); drop --measure, or compare pipelines there with `vtile bench`")
     options = planner_for(target, _planner(args))
     measured: dict[str, int] = {}
     with Steps(progress) as steps:

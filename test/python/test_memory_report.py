@@ -54,7 +54,8 @@ def test_activation_bytes_scale_every_activation():
         four["timelines"]["layer_by_layer"]["peak_bytes"]
 
 
-def test_report_refuses_a_pipeline_and_measuring_at_another_width():
-    for extra in (["--pipeline", "none"], ["--measure", "--activation-bytes", "1"]):
+def test_report_refuses_a_pipeline_and_measuring_at_another_width_or_off_llvm_cpu():
+    for extra in (["--pipeline", "none"], ["--measure", "--activation-bytes", "1"],
+                  ["--measure", "--target", "vulkan-spirv"]):
         result = vtile("report", f"{MODELS}:mlp", *extra)
         assert result.returncode != 0 and "vtile report: error:" in result.stderr
