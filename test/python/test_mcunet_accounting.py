@@ -68,3 +68,21 @@ def test_the_search_plans_under_the_accounting_and_meets_a_budget(block):
     plan = plan_fusion(block, options)
     assert plan.groups and plan.profile.peak_bytes < unfused
     assert plan.profile == mcunet_profile(block, list(plan.groups))
+
+
+class ConvAddsItsInput(nn.Module):
+    """x + conv(x): the convolution reads x, so it cannot write over it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+def test_a_convolution_never_writes_over_what_it_reads():
+    graph = _graph(ConvAddsItsInput(), (1, 8, 16, 16))
+    x = 8 * 16 * 16
+    # While the convolution runs, x and its output are both held.
+    assert mcunet_profile(graph, []).peak_bytes == 2 * x

@@ -11,8 +11,8 @@ rules, on the op graph, one layer at a time:
 - views cost nothing: reshapes, and pads (the kernels pad on the fly);
 - in place: an elementwise op (batch norm, activation, residual add)
   writes over an input it reads at the output's own point, and a
-  depthwise convolution over its input, when that input dies there
-  (TinyEngine's in-place depthwise); a convolution whose result flows
+  depthwise convolution (`linalg.depthwise_conv_*`) over its input, when
+  that input dies there (TinyEngine's in-place depthwise); a convolution whose result flows
   only through elementwise ops into an add writes straight into that
   add's other input, when it dies there (MCUNet counts a residual
   block's projection without its residual);
@@ -182,7 +182,10 @@ class _Storages:
         elif index in self.elementwise:
             candidates = self.same_shaped(index, pairs)
         else:
-            candidates = self.residual(index)
+            # Not over what the op itself reads: a convolution cannot overwrite its input.
+            own = {self.of.get(self.key(index, pair)) for pair in pairs}
+            candidates = [c for c in self.residual(index)
+                          if self.of.get(self.key(*c)) not in own]
         for reader, pair in candidates:
             store = self.of.get(self.key(reader, pair))
             if store is not None and self.dies_at(store, self.position[reader]):
