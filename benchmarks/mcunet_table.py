@@ -82,6 +82,7 @@ def _row(graph: OpGraph, name: str, groups: list[GroupCost], paper: int | None,
         "groups": [{"ops": [g.nodes[0], g.root], "tile": list(g.tile), "tiles": g.tiles}
                    for g in groups],
         "peak_bytes": profile.peak_bytes,
+        "group_step_bytes": [profile.live_at(g.root) for g in groups],  # each group's own peak
         "peak_at": f"{peak.name.removeprefix('linalg.')} "
                    f"{'x'.join(map(str, peak.result_shape))}",
         "paper_peak_bytes": paper,

@@ -55,6 +55,8 @@ def test_mcunet_table_reproduces_the_papers_mobilenet_v2_figures(tmp_path):
     assert patches["peak_bytes"] <= 172 * 1024
     # The peak moves to block 5's expansion, run layer by layer: 28x28x32 in, 28x28x192 out.
     assert patches["peak_bytes"] == 28 * 28 * 32 + 28 * 28 * 192
+    (stage,) = patches["group_step_bytes"]
+    assert 28 * 28 * 32 < stage < patches["peak_bytes"]
     # Recomputed halos: about 10% more MACs, as the paper reports.
     assert 1.05 < patches["patch_macs_ratio"] < 1.15
     assert patches["tile_loop_work_ratio"] > patches["patch_macs_ratio"]

@@ -12,10 +12,11 @@ rules, on the op graph, one layer at a time:
 - in place: an elementwise op (batch norm, activation, residual add)
   writes over an input it reads at the output's own point, and a
   depthwise convolution (`linalg.depthwise_conv_*`) over its input, when
-  that input dies there (TinyEngine's in-place depthwise); a convolution whose result flows
-  only through elementwise ops into an add writes straight into that
-  add's other input, when it dies there (MCUNet counts a residual
-  block's projection without its residual);
+  that input dies there (TinyEngine's in-place depthwise); a convolution
+  whose result flows only through elementwise ops into an add writes
+  straight into that add's other input, when it dies there and the
+  convolution does not read it (MCUNet counts a residual block's
+  projection without its residual);
 - a fusion group runs patch by patch: it holds its inputs and its output
   whole, except a function input, read one patch's window at a time (the
   image is decoded patch by patch, as MCUNetV2 assumes), and one patch
@@ -101,6 +102,7 @@ class MCUNetAccounting:
 
 
 def mcunet_profile(graph: OpGraph, groups: Sequence[GroupCost]) -> MemoryProfile:
+    """`MCUNetAccounting(graph).profile(groups)`, for a single question."""
     return MCUNetAccounting(graph).profile(groups)
 
 

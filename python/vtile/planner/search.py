@@ -71,11 +71,8 @@ class PlannerOptions:
     accounting: str = IREE_ACCOUNTING  # how the search counts memory
 
     def __post_init__(self) -> None:
-        if self.lowering not in LOWERINGS:
-            raise UsageError(
-                f"unknown group lowering '{self.lowering}'; known: {', '.join(LOWERINGS)}"
-            )
-        for name, value, known in (("order", self.order, ORDERS),
+        for name, value, known in (("group lowering", self.lowering, LOWERINGS),
+                                   ("order", self.order, ORDERS),
                                    ("tile shape", self.tiles, TILE_SHAPES),
                                    ("accounting", self.accounting, ACCOUNTINGS)):
             if value not in known:
