@@ -137,14 +137,19 @@ def build_graph(module: ir.Module, function_name: str) -> OpGraph:
             producer_of[result] = node.index
         nodes.append(node)
 
+    arguments = sum(tensor_bytes(a.type) for a in block.arguments
+                    if isinstance(a.type, ir.RankedTensorType))
+    return OpGraph(function, nodes, arguments, users_of(nodes), returned, module, constant_bytes)
+
+
+def users_of(nodes: list[OpNode]) -> dict[int, list[int]]:
+    """Per node, the nodes that read its result, each once."""
     users: dict[int, list[int]] = {}
     for node in nodes:
         for producer in node.producers:
             if producer is not None and producer >= 0 and node.index not in users.get(producer, []):
                 users.setdefault(producer, []).append(node.index)
-    arguments = sum(tensor_bytes(a.type) for a in block.arguments
-                    if isinstance(a.type, ir.RankedTensorType))
-    return OpGraph(function, nodes, arguments, users, returned, module, constant_bytes)
+    return users
 
 
 def _weight_bytes(op: ir.Operation) -> int:

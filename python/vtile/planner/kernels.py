@@ -6,8 +6,10 @@ It follows what IREE 3.13 builds from linalg on tensors (each rule was
 read from `--compile-to=stream` output of the benchmark models):
 - an elementwise op joins the kernel of a producer whose only user it is
   (IREE fuses it into that dispatch), so that producer's result never
-  exists;
-- reshapes are views of their source's buffer;
+  exists; of several such producers, the one whose kernel IREE forms
+  first, and the kernel then runs where its last op is;
+- reshapes, and the windows of an unrolled tile (`tensor.extract_slice`),
+  are views of their source's buffer;
 - a pad's buffer is its source's, grown to the padded size: the source's
   kernel writes into its interior (a function argument, or anything not
   computed by a linalg op, is copied in by a kernel of its own);
@@ -15,7 +17,10 @@ read from `--compile-to=stream` output of the benchmark models):
   buffer by their kernels; a copy kernel inserts the others;
 - a fusion group is one kernel that reads its inputs and writes its
   result; tile loops add one tile's buffers while it runs, a one
-  dispatch's tiles are on the stack (not heap memory).
+  dispatch's tiles are on the stack (not heap memory);
+- unrolled into its tiles (`vtile.planner.unrolled`, what IREE compiles),
+  a tile-loop group is the tiles' own kernels, and a copy kernel per tile
+  inserts it into the group's result (`tensor.insert_slice`).
 Function arguments and returned values are not buffers of the arena: IREE
 allocates them apart, for the whole call."""
 
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from vtile.analysis.graph import GRAPH_INPUT, OpGraph
 from vtile.analysis.windows import LinalgAccess, box_volume, full_box
 from vtile.planner.groups import GroupCost
+from vtile.planner.unrolled import EXTRACT, INSERT
 
 RESHAPES = ("tensor.expand_shape", "tensor.collapse_shape")
 
@@ -151,6 +157,20 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
             buffer_of[index] = buffer_of[producers[0]]
             kernel_of[index] = kernel_of.get(producers[0], -1)
             continue
+        if node.name == EXTRACT:  # a tile's window: its readers read the source in place
+            buffer_of[index] = buffer_of[producers[0]] if producers else None
+            kernel_of[index] = kernel_of.get(producers[0], -1) if producers else -1
+            continue
+        if node.name == INSERT:
+            # A copy kernel writes the tile into the result, which the
+            # first tile's insert creates (each tile's insert writes it:
+            # none waits on another's).
+            source, *destination = producers
+            result = buffer_of[destination[0]] if destination else new_buffer(index)
+            kernels.append(Kernel([index], reads=[buffer_of[source]], writes=result))
+            buffer_of[index] = result
+            kernel_of[index] = len(kernels) - 1
+            continue
         if node.name == "tensor.pad" and len(producers) == 1 and readers[producers[0]] == 1 \
                 and buffer_of[producers[0]] is not None and producers[0] not in group_of \
                 and graph.nodes[producers[0]].name.startswith("linalg."):
@@ -189,6 +209,9 @@ def kernel_graph(graph: OpGraph, groups: Sequence[GroupCost] = (),
         buffer = buffer_of.get(index)
         if buffer is not None:
             buffers[buffer] = replace(buffers[buffer], returned=True)
+    # IREE runs a dispatch where its last op was: a kernel that took in a
+    # later consumer moved down to it.
+    kernels.sort(key=lambda kernel: kernel.nodes[-1])
     labels = tuple(_label(graph, k) for k in kernels)
     return KernelGraph(tuple(kernels), tuple(buffers), labels)
 
@@ -225,15 +248,20 @@ def _concatenation(index: int, producers: list[int], result: int, readers: dict[
 def _fused_into(graph: OpGraph, index: int, producers: list[int], readers: dict[int, int],
                 kernel_of: dict[int, int], buffer_of: dict[int, int | None],
                 group_of: dict, kernels: list[Kernel]) -> int | None:
-    """The kernel an elementwise op joins: that of its latest producer
-    whose only reader it is, if that producer is the last op of a kernel
-    (not a view, not a fusion group)."""
+    """The kernel an elementwise op joins: among its producers whose only
+    reader it is and that are the last op of a kernel (not a view, not a
+    fusion group), the one whose kernel IREE forms first. IREE's
+    `FormDispatchRegions` grows each root (a convolution, a matmul, a
+    reduction; then the elementwise ops left over) through its consumers,
+    roots in program order, so the earliest root reaching the op takes it."""
     if not is_elementwise(graph, index):
         return None
-    for producer in sorted(set(producers), reverse=True):
+    hosts = []
+    for producer in set(producers):
         host = kernel_of.get(producer, -1)
         if (readers[producer] == 1 and producer not in group_of and host >= 0
                 and kernels[host].nodes[-1] == producer
                 and buffer_of[producer] == kernels[host].writes):
-            return host
-    return None
+            root = kernels[host].nodes[0]
+            hosts.append((is_elementwise(graph, root), root, host))
+    return min(hosts)[2] if hosts else None
