@@ -15,6 +15,7 @@ from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
 from vtile.errors import CompileError, UsageError
 from vtile.frontends.model import Model, load_model
+from vtile.frontends.onnx_prepare import InputShapes
 from vtile.named_pipelines import DEFAULT_PIPELINE, iree_flags, named_pipeline
 from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions, PipelineReport
@@ -78,15 +79,18 @@ def compile(  # noqa: A001 (the public name users expect)
     options: PipelineOptions | None = None,
     planner: PlannerOptions | None = None,
     context: ir.Context | None = None,
+    input_shapes: InputShapes | None = None,
 ) -> CompiledModel:
     """Imports a model (torch.nn.Module with `example_inputs`, `.mlir`,
     `.onnx` or `file.py:factory`), runs the named vtile pipeline on its
     linalg, and compiles the result with IREE for `target`. `planner` sets
-    the fusion planner's memory budget and recompute cap. Failures raise the
-    `vtile.VtileError` subclass for their kind (`vtile.errors`), e.g.
-    `ModelError` for a model vtile cannot read, `BudgetError`, `CompileError`
-    with a reproducer."""
-    model = load_model(model_or_path, context or make_context(), example_inputs)
+    the fusion planner's memory budget and recompute cap. `input_shapes`
+    fix an ONNX model's symbolic input dimensions, spelled as the CLI's
+    `--input-shape` (`["data=1x3x224x224"]`) or as `{"data": (1, 3, 224,
+    224)}`. Failures raise the `vtile.VtileError` subclass for their kind
+    (`vtile.errors`), e.g. `ModelError` for a model vtile cannot read,
+    `BudgetError`, `CompileError` with a reproducer."""
+    model = load_model(model_or_path, context or make_context(), example_inputs, input_shapes)
     return compile_model(model, target, pipeline, options, planner)
 
 

@@ -75,11 +75,26 @@ def test_run_factory_checks_against_pytorch(factory, target):
     assert "1x5" in result.stdout  # the output's shape
 
 
-def test_run_onnx_checks_against_reference_evaluator(tmp_path):
+def test_run_onnx_checks_against_onnxruntime(tmp_path):
     path = onnx_models.small_cnn(tmp_path / "cnn.onnx")
     result = vtile("run", path)
     assert result.returncode == 0, result.stderr
-    assert "numerics against ONNX reference" in result.stdout and "yes" in result.stdout
+    assert "numerics against onnxruntime 1.23.2" in result.stdout and "yes" in result.stdout
+
+
+def test_run_onnx_fixes_symbolic_dimensions_with_input_shape(tmp_path):
+    import onnx
+
+    path = onnx_models.small_cnn(tmp_path / "batch.onnx")
+    model = onnx.load(path)
+    for value in (model.graph.input[0], model.graph.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_param = "N"
+    onnx.save(model, path)
+    refused = vtile("run", path)
+    assert refused.returncode == 2 and "--input-shape x=1x3x16x16" in refused.stderr
+    result = vtile("run", path, "--input-shape", "x=3x3x16x16")
+    assert result.returncode == 0, result.stderr
+    assert "3x10" in result.stdout and "yes" in result.stdout
 
 
 def test_bench_prints_both_pipelines_and_ratios(matmul):

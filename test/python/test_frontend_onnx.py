@@ -70,3 +70,68 @@ def test_importer_crash_becomes_an_error(context, tmp_path):
 def test_missing_file(context, tmp_path):
     with pytest.raises(vtile.VtileError, match="no such file: .*absent.onnx"):
         import_onnx(tmp_path / "absent.onnx", context)
+
+
+def _symbolic_cnn(tmp_path):
+    """small_cnn with its batch dimension symbolic, as exporters write it."""
+    import onnx
+
+    path = onnx_models.small_cnn(tmp_path / "symbolic.onnx")
+    model = onnx.load(path)
+    for value in (model.graph.input[0], model.graph.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_param = "batch"
+    onnx.save(model, path)
+    return path
+
+
+def test_symbolic_dimensions_need_input_shapes(context, tmp_path):
+    path = _symbolic_cnn(tmp_path)
+    with pytest.raises(vtile.UsageError, match=r"symbolic dimensions.*x \(batch x 3 x 16 x 16\)"
+                       r".*--input-shape x=1x3x16x16"):
+        import_onnx(path, context)
+    with pytest.raises(vtile.UsageError, match=r"no input named y; its inputs: x"):
+        import_onnx(path, context, ["y=1x3x16x16"])
+    with pytest.raises(vtile.UsageError, match="its dimension 3 cannot become 4"):
+        import_onnx(path, context, {"x": (1, 4, 16, 16)})
+    with pytest.raises(vtile.UsageError, match="expected NAME=DIMS"):
+        import_onnx(path, context, ["x=1x3xsixteen"])
+
+
+def test_input_shapes_fix_symbolic_dimensions(tmp_path):
+    path = _symbolic_cnn(tmp_path)
+    compiled = vtile.compile(path, input_shapes=["x=2x3x16x16"])
+    assert compiled.model.inputs[0].shape == (2, 3, 16, 16)
+    x = compiled.model.sample_inputs
+    reference = compiled.model.reference
+    np.testing.assert_allclose(compiled(*x)[0], reference(x)[0], rtol=1e-5, atol=1e-5)
+    assert reference.name.startswith("onnxruntime ")
+
+
+def test_weights_in_an_external_data_file_load_from_its_directory(tmp_path):
+    import onnx
+
+    model = onnx.load(onnx_models.small_cnn(tmp_path / "inline.onnx"))
+    directory = tmp_path / "exported"
+    directory.mkdir()
+    path = directory / "external.onnx"
+    onnx.save_model(model, str(path), save_as_external_data=True, location="weights.bin",
+                    size_threshold=0)
+    assert (directory / "weights.bin").stat().st_size > 0
+    compiled = vtile.compile(path)
+    x = compiled.model.sample_inputs
+    (expected,) = ReferenceEvaluator(str(tmp_path / "inline.onnx")).run(None, {"x": x[0]})
+    np.testing.assert_allclose(compiled(*x)[0], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_an_old_opset_is_upgraded_and_said_so(context, tmp_path):
+    path = onnx_models.single_op(tmp_path / "opset9.onnx", "Relu", opset=9)
+    said = []
+    module = import_onnx(path, context, progress=said.append)
+    assert said == ["upgrading opset9.onnx from ONNX opset 9 to 17 (onnx.version_converter)"]
+    assert "linalg.generic" in str(module)
+
+
+def test_an_opset_older_than_7_is_refused(context, tmp_path):
+    path = onnx_models.single_op(tmp_path / "ancient.onnx", "Relu", opset=6)
+    with pytest.raises(vtile.VtileError, match="opset 6 is older than 7"):
+        import_onnx(path, context)

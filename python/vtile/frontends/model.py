@@ -7,14 +7,33 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from mlir import ir
 
 from vtile.errors import ModelError, UsageError
 from vtile.frontends.mlir_text import entry_points, load_mlir_file
+from vtile.frontends.onnx_prepare import InputShapes
 
-Reference = Callable[[Sequence[np.ndarray]], list[np.ndarray]]
+
+class Reference(Protocol):
+    """The framework's own evaluation of a model; `name` says which
+    framework (once called: an ONNX model's may fall back to another)."""
+
+    name: str
+
+    def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class NamedReference:
+    name: str
+    evaluate: Callable[[Sequence[np.ndarray]], list[np.ndarray]]
+
+    def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        return self.evaluate(inputs)
+
 
 _DTYPES = {
     "f16": np.float16, "f32": np.float32, "f64": np.float64, "i1": np.bool_,
@@ -45,15 +64,23 @@ def load_model(
     source: object,
     context: ir.Context,
     example_inputs: Sequence[object] | None = None,
+    input_shapes: InputShapes | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Model:
     """`source` is a torch.nn.Module (with `example_inputs`), a `.mlir` or
-    `.onnx` path, or `path/to/file.py:factory` returning (model, inputs)."""
+    `.onnx` path, or `path/to/file.py:factory` returning (model, inputs).
+    `input_shapes` fix an ONNX model's symbolic input dimensions
+    (`["data=1x3x224x224"]`, or `{"data": (1, 3, 224, 224)}`); `progress`
+    hears of long steps (an ONNX opset upgrade)."""
+    if input_shapes and not str(source).endswith(".onnx"):
+        raise UsageError("input shapes fix an ONNX model's symbolic dimensions; "
+                         f"{source} has static shapes")
     if isinstance(source, (str, Path)):
         text = str(source)
         if text.endswith(".mlir"):
             return _from_module(Path(text).stem, load_mlir_file(text, context), None, None)
         if text.endswith(".onnx"):
-            return _from_onnx(Path(text), context)
+            return _from_onnx(Path(text), context, input_shapes, progress)
         if ".py:" in text:
             from vtile.frontends.pytorch import load_factory
 
@@ -87,18 +114,16 @@ def _from_torch(model, inputs, context: ir.Context, name: str) -> Model:
             outputs = (outputs,)
         return [output.numpy() for output in outputs]
 
-    return _from_module(name, module, [x.numpy() for x in inputs], reference)
+    return _from_module(name, module, [x.numpy() for x in inputs],
+                        NamedReference("PyTorch", reference))
 
 
-def _from_onnx(path: Path, context: ir.Context) -> Model:
-    from vtile.frontends.onnx import import_onnx, onnx_reference
+def _from_onnx(path: Path, context: ir.Context, input_shapes: InputShapes | None,
+               progress: Callable[[str], None] | None) -> Model:
+    from vtile.frontends.onnx import OnnxReference, import_onnx
 
-    return _from_module(
-        path.stem,
-        import_onnx(path, context),
-        None,
-        lambda arrays: onnx_reference(path, arrays),
-    )
+    module = import_onnx(path, context, input_shapes, progress)
+    return _from_module(path.stem, module, None, OnnxReference(path))
 
 
 def _from_module(
