@@ -56,8 +56,30 @@ def test_malformed_file(context, tmp_path):
 
 def test_unknown_op_is_named(context, tmp_path):
     path = onnx_models.single_op(tmp_path / "custom.onnx", "Foo", domain="com.example")
-    with pytest.raises(vtile.VtileError, match="custom.onnx to linalg: .*onnx.Foo"):
+    with pytest.raises(vtile.VtileError, match=r"custom.onnx to linalg: torch-mlir cannot "
+                       r"convert 1 kind of ONNX op in it: com.example.Foo \(node #0\)"):
         import_onnx(path, context)
+
+
+def test_every_unconvertible_op_is_listed_with_its_nodes(context, tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("Relu", ["x"], ["a"], name="relu"),
+             helper.make_node("Foo", ["a"], ["b"], name="foo_1", domain="com.example"),
+             helper.make_node("Foo", ["b"], ["c"], name="foo_2", domain="com.example"),
+             helper.make_node("Bar", ["c"], ["y"], name="bar", domain="com.example")]
+    graph = helper.make_graph(nodes, "custom", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, [8])], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.example", 1)])
+    model.ir_version = 8
+    onnx.save(model, tmp_path / "custom.onnx")
+    with pytest.raises(vtile.VtileError) as error:
+        import_onnx(tmp_path / "custom.onnx", context)
+    assert str(error.value).endswith(
+        "torch-mlir cannot convert 2 kinds of ONNX op in it: com.example.Foo (nodes foo_1, "
+        "foo_2); com.example.Bar (node bar)")
 
 
 def test_importer_crash_becomes_an_error(context, tmp_path):
