@@ -1,8 +1,11 @@
 """Vertical fusion vs IREE's default pipeline on the benchmark model set
-(`vtile.models.BENCHMARK_MODELS`, plus the demo's EdgeCNN): measured
+(`vtile.models.BENCHMARK_MODELS`, plus the demo's EdgeCNN), and vs IREE's
+own ONNX flow (`iree-import-onnx` + `iree-compile`) on the ONNX model-zoo
+files (`vtile.onnx_zoo`, as shipped with seeded weights): measured
 DEVICE_LOCAL peak and median latency as ratios, both modules compiled and
 measured in the same run (vtile.bench.compare), next to the planner's
-estimated peak, the recompute ratio and the max error against PyTorch.
+estimated peak, the recompute ratio and the max error against PyTorch or
+onnxruntime.
 
     .venv/bin/python benchmarks/pipelines.py --json results.json
 """
@@ -14,20 +17,24 @@ import dataclasses
 import json
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
+import onnx
 from rich.console import Console
 from rich.table import Table
 
 from vtile.backends.iree import vulkan_available
+from vtile.backends.iree_onnx import compile_with_iree_onnx
 from vtile.bench import compare
 from vtile.compiler import compile_model, planner_for
 from vtile.context import make_context
 from vtile.errors import VtileError
-from vtile.frontends.model import load_model
+from vtile.frontends.model import Model, load_model
 from vtile.models import BENCHMARK_MODELS, edge_cnn
 from vtile.named_pipelines import PIPELINE_HELP, VERTICAL_FUSION
+from vtile.onnx_zoo import ZOO_MODELS, seeded_zoo_model
 from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.plan import plan_module
 from vtile.planner.search import AUTO, LOWERINGS, PlannerOptions
@@ -38,7 +45,8 @@ MODELS = {**BENCHMARK_MODELS, "edge_cnn": edge_cnn}
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--models", nargs="+", default=[*MODELS, *ZOO_MODELS],
+                        choices=[*MODELS, *ZOO_MODELS])
     parser.add_argument("--size", type=int, help="input height/width for the models that "
                         "take one (default: each model's own)")
     parser.add_argument("--targets", nargs="+", default=["llvm-cpu"],
@@ -53,14 +61,10 @@ def main() -> int:
     targets = [t for t in args.targets if t != "vulkan-spirv" or vulkan_available()]
     rows = []
     try:
-        with Steps(Console(stderr=True)) as steps:
+        with Steps(Console(stderr=True)) as steps, \
+                tempfile.TemporaryDirectory(prefix="vtile-zoo-") as scratch:
             for name in args.models:
-                factory = MODELS[name]
-                sized = args.size and "size" in factory.__code__.co_varnames
-                network, inputs = factory(size=args.size) if sized else factory()
-                steps(f"exporting {name}")
-                model = load_model(network, make_context(), inputs)
-                model.name = name
+                model, onnx_file = _load(name, args.size, scratch, steps)
                 expected = model.reference(model.sample_inputs)
                 for target in targets:
                     steps(f"compiling {name} for {target} (pipeline '{args.pipeline}')")
@@ -68,7 +72,11 @@ def main() -> int:
                                               planner=PlannerOptions(lowering=args.group_lowering))
                     error = max(float(np.max(np.abs(o - e)))
                                 for o, e in zip(candidate(*model.sample_inputs), expected))
-                    comparison = compare(candidate, args.repetitions, steps)
+                    baseline = None
+                    if onnx_file:
+                        steps(f"compiling {name} for {target} with IREE's ONNX flow")
+                        baseline = compile_with_iree_onnx(onnx_file, model, candidate.target)
+                    comparison = compare(candidate, args.repetitions, steps, baseline)
                     with_memory_levels(model.module, candidate.target)
                     planned = plan_module(model.module, planner_for(
                         candidate.target, PlannerOptions(lowering=args.group_lowering)))
@@ -87,6 +95,23 @@ def main() -> int:
     return 0
 
 
+def _load(name: str, size: int | None, scratch: str, steps) -> tuple[Model, Path | None]:
+    """The model, and for a model-zoo one the .onnx file both flows compile."""
+    if name in ZOO_MODELS:
+        path = Path(scratch) / f"{name}.onnx"
+        steps(f"writing {name}'s model-zoo file with seeded weights")
+        onnx.save(seeded_zoo_model(name), str(path))
+        model = load_model(path, make_context(), progress=steps)
+        return model, path
+    factory = MODELS[name]
+    sized = size and "size" in factory.__code__.co_varnames
+    network, inputs = factory(size=size) if sized else factory()
+    steps(f"exporting {name}")
+    model = load_model(network, make_context(), inputs)
+    model.name = name
+    return model, None
+
+
 def _planned(plans) -> tuple[float, int]:
     """(recompute over the whole model, planned peak bytes). Plans are as
     built, so a one-dispatch group recomputes what its workgroups do."""
@@ -97,17 +122,18 @@ def _planned(plans) -> tuple[float, int]:
 
 def _table(rows, pipeline: str) -> Table:
     table = Table(
-        "model", "target", "IREE peak", "vtile peak", "IREE stack", "vtile stack",
-        "planned peak", "memory ratio, 1 worker", "memory ratio, all workers", "transient ratio",
-        "local-sync IREE / vtile", "local-sync latency ratio",
-        "local-task IREE / vtile", "local-task latency ratio", "recompute", "max abs error",
-        title=f"vtile '{pipeline}' vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
+        "model", "target", "baseline", "baseline peak", "vtile peak", "baseline stack",
+        "vtile stack", "planned peak", "memory ratio, 1 worker", "memory ratio, all workers", "transient ratio",
+        "local-sync baseline / vtile", "local-sync latency ratio",
+        "local-task baseline / vtile", "local-task latency ratio", "recompute", "max abs error",
+        title=f"vtile '{pipeline}' vs IREE: its default pipeline ('none') on the same linalg, "
+        "its own ONNX flow (iree-import-onnx) on ONNX files (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
     for comparison, error, recompute, planned in rows:
         base, cand = comparison.baseline, comparison.candidate
         sync = comparison.sync_latency_ratio
         table.add_row(
-            comparison.model, comparison.target,
+            comparison.model, comparison.target, base.pipeline,
             f"{base.device_local_peak_bytes:,} B", f"{cand.device_local_peak_bytes:,} B",
             f"{base.max_dispatch_stack_bytes:,} B", f"{cand.max_dispatch_stack_bytes:,} B",
             f"{planned:,} B", f"{comparison.sync_memory_ratio:.2f}",

@@ -68,7 +68,7 @@ class Measurement:
 class Comparison:
     model: str
     target: str
-    baseline: Measurement  # IREE's default pipeline
+    baseline: Measurement  # IREE's default pipeline, or IREE's own ONNX flow
     candidate: Measurement  # the vtile pipeline
 
     @property
@@ -199,15 +199,19 @@ def compare(
     candidate: CompiledModel,
     repetitions: int = 10,
     on_step: Callable[[str], None] = lambda step: None,
+    baseline: CompiledModel | None = None,
 ) -> Comparison:
-    """Compiles the candidate's model for its target with IREE's default
-    pipeline, then measures both; `on_step` hears about each long step."""
+    """Measures the candidate and a baseline on the same inputs: by default
+    the candidate's model compiled for its target with IREE's default
+    pipeline (vtile's `none`), or `baseline` (e.g. IREE's own ONNX flow,
+    vtile.backends.iree_onnx); `on_step` hears about each long step."""
     model, target = candidate.model, candidate.target
-    on_step(f"compiling {model.name} for {target.name} with IREE's default pipeline")
-    baseline = compile_model(model, target, NONE)
+    if baseline is None:
+        on_step(f"compiling {model.name} for {target.name} with IREE's default pipeline")
+        baseline = compile_model(model, target, NONE)
     measurements = []
     for label, compiled in (
-        ("IREE's default pipeline", baseline),
+        (f"the baseline ({baseline.pipeline})", baseline),
         (f"vtile pipeline '{candidate.pipeline}'", candidate),
     ):
         on_step(f"benchmarking {label} on {target.name} ({repetitions} repetitions)")

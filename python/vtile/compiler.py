@@ -23,12 +23,13 @@ from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.search import TILE_LOOPS, PlannerOptions
 
 # How iree-compile says a one-dispatch group cannot be built as planned: a
-# dispatch needs more stack or workgroup memory than its limit, or IREE
+# dispatch needs more stack or workgroup memory than its limit, IREE
 # rewrote the group so that a producer no longer fuses into the workgroup
-# loop.
+# loop, or its CPU code generation cannot vectorize an op of the group.
 DISPATCH_REFUSALS = ("exceeded stack allocation limit",
                      "bytes of shared memory; exceeded the limit",
-                     "could not find next producer to fuse")
+                     "could not find next producer to fuse",
+                     "Attempted to vectorize, but failed")  # ONNX's LRN: a 5-D pooling
 
 
 @dataclass

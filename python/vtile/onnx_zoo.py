@@ -30,7 +30,8 @@ def seeded_zoo_model(name: str, seed: int = 0) -> onnx.ModelProto:
     random initializer, and without its final Softmax, which saturates:
     outputs are then the logits. Weights are drawn by role so activations
     keep their scale through the depth: convolution and Gemm weights with
-    He's variance, batch-norm scales near 1 and variances in [0.5, 1.5]."""
+    He's variance, batch-norm scales near 1, and batch-norm statistics
+    measured on a seeded input (`_calibrated`), as training leaves them."""
     model = onnx.load(str(shipped_path(name)))
     graph = model.graph
     rng = np.random.default_rng(seed)
@@ -66,6 +67,44 @@ def seeded_zoo_model(name: str, seed: int = 0) -> onnx.ModelProto:
     unused = [i for i in graph.input if i.name in shapes]
     for value in unused:
         graph.input.remove(value)
+    return _calibrated(model, rng)
+
+
+def _calibrated(model: onnx.ModelProto, rng: np.random.Generator) -> onnx.ModelProto:
+    """`model` with each BatchNormalization's mean and variance those of its
+    input, per channel, on a seeded standard normal input, set in program
+    order (each measured with the ones before it set): with random weights,
+    residual sums otherwise grow the activations by orders of magnitude,
+    and the logits' rounding error with them."""
+    import onnxruntime
+
+    graph = model.graph
+    norms = [n for n in graph.node if n.op_type == "BatchNormalization"]
+    if not norms:
+        return model
+    weights = {t.name: t for t in graph.initializer}
+    (data,) = [i for i in graph.input if i.name not in weights]
+    statistics = {n.input[i]: numpy_helper.to_array(weights[n.input[i]])
+                  for n in norms for i in (3, 4)}
+    # One session: the statistics are fed as inputs, the norms' inputs read out.
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    kept = [t for t in probe.graph.initializer if t.name not in statistics]
+    del probe.graph.initializer[:]
+    probe.graph.initializer.extend(kept)
+    probe.graph.output.extend(onnx.helper.make_empty_tensor_value_info(n.input[0]) for n in norms)
+    session = onnxruntime.InferenceSession(probe.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    feeds = {data.name: rng.standard_normal(
+        [d.dim_value for d in data.type.tensor_type.shape.dim]).astype(np.float32)}
+    for node in norms:
+        (value,) = session.run([node.input[0]], {**feeds, **statistics})
+        axes = tuple(a for a in range(value.ndim) if a != 1)
+        statistics[node.input[3]] = value.mean(axis=axes).astype(np.float32)
+        statistics[node.input[4]] = (value.var(axis=axes) + 1e-3).astype(np.float32)
+    for tensor in graph.initializer:
+        if tensor.name in statistics:
+            tensor.CopyFrom(numpy_helper.from_array(statistics[tensor.name], tensor.name))
     return model
 
 
@@ -78,7 +117,7 @@ def _roles(graph: onnx.GraphProto) -> dict[str, str]:
         inputs = [unsqueezed.get(i, i) for i in node.input]
         if node.op_type in ("Conv", "Gemm") and len(inputs) > 1:
             roles[inputs[1]] = "weight"
-        elif node.op_type == "BatchNormalization":
+        elif node.op_type == "BatchNormalization":  # its statistics are calibrated
             roles.update({inputs[1]: "scale", inputs[4]: "variance"})
         elif node.op_type == "Mul":
             roles.update({i: "scale" for i in inputs[1:]})
@@ -92,5 +131,5 @@ def _draw(rng: np.random.Generator, role: str, shape: tuple[int, ...]) -> np.nda
     if role == "scale":
         return rng.uniform(0.8, 1.2, shape).astype(np.float32)
     if role == "variance":
-        return rng.uniform(0.5, 1.5, shape).astype(np.float32)
+        return np.ones(shape, np.float32)
     return (rng.standard_normal(shape) * 0.1).astype(np.float32)

@@ -13,13 +13,18 @@ SCRIPTS = Path(__file__).parents[2] / "benchmarks"
 def test_pipelines_benchmark_writes_comparisons(tmp_path):
     output = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, SCRIPTS / "pipelines.py", "--models", "edge_cnn", "mlp", "--size", "32",
-         "--targets", "llvm-cpu", "--repetitions", "2", "--json", output],
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, SCRIPTS / "pipelines.py", "--models", "edge_cnn", "mlp", "squeezenet",
+         "--size", "32", "--targets", "llvm-cpu", "--repetitions", "2", "--json", output],
+        capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "edge_cnn" in result.stdout and "geometric means: local-sync" in result.stdout
-    cnn, mlp = json.loads(output.read_text())
+    cnn, mlp, squeezenet = json.loads(output.read_text())
+    # A model-zoo file against IREE's own ONNX flow: the same logits, less memory.
+    assert squeezenet["baseline"]["pipeline"] == "iree-import-onnx"
+    assert squeezenet["candidate"]["pipeline"] == "vertical-fusion"
+    assert squeezenet["max_abs_error"] < 1e-4 and squeezenet["sync_memory_ratio"] < 1.0
+    assert cnn["baseline"]["pipeline"] == mlp["baseline"]["pipeline"] == "none"
     assert cnn["target"] == mlp["target"] == "llvm-cpu"
     # Fusion cuts the CNN's measured peak and keeps its numbers.
     assert cnn["memory_ratio"] < 1.0 and cnn["recompute"] >= 1.0
