@@ -118,9 +118,14 @@ def compile_model(
     dispatches = find_dispatches(module)
     library = codegen_library(dispatches, target) if dispatches else None
     try:
-        vmfb = compile_vmfb(text, target, flags, options.reproducer_dir, library)
+        # A refused one-dispatch group falls back below: no reproducer for it.
+        vmfb = compile_vmfb(text, target, flags,
+                            options.reproducer_dir if library is None else None, library)
     except CompileError as error:
-        if library is None or not any(why in str(error) for why in DISPATCH_REFUSALS):
+        if library is None:
+            raise
+        if not any(why in str(error) for why in DISPATCH_REFUSALS):
+            compile_vmfb(text, target, flags, options.reproducer_dir, library)  # raises again
             raise
         # Same numbers with tile loops; say so.
         fallback = compile_model(model, target, pipeline, options,

@@ -109,15 +109,18 @@ def test_vulkan_groups_are_one_dispatch_in_workgroup_memory(name, options):
 @pytest.mark.parametrize("refusal", [
     "error: could not find next producer to fuse into container",
     "error: 'func.func' op exceeded stack allocation limit of 2097152 bytes for function. Got 9 bytes",
+    "error: Attempted to vectorize, but failed",
 ])  # fmt: skip
 def test_dispatch_iree_refuses_keeps_tile_loops_and_says_so(refusal, options, monkeypatch):
     """When iree-compile refuses a one-dispatch group (a producer that does
     not fuse, a stack over the limit), the model compiles again with tile
     loops, computes the same, and the notes say why; other failures raise."""
     real = compiler.compile_vmfb
+    reproducers = []
 
     def refusing(text, target, flags, reproducer_dir, library=None):
         if library is not None:
+            reproducers.append(reproducer_dir)
             raise CompileError(f"iree-compile failed for llvm-cpu: codegen.mlir:5:7: {refusal}")
         return real(text, target, flags, reproducer_dir, library)
 
@@ -130,14 +133,17 @@ def test_dispatch_iree_refuses_keeps_tile_loops_and_says_so(refusal, options, mo
                for note in compiled.report.notes), compiled.report.notes
     with torch.no_grad():
         np.testing.assert_allclose(compiled(x.numpy())[0], model(x).numpy(), rtol=RTOL, atol=ATOL)
+    assert reproducers == [None]  # a refusal that falls back leaves no reproducer behind
 
     def failing(text, target, flags, reproducer_dir, library=None):
+        reproducers.append(reproducer_dir)
         raise CompileError("iree-compile failed for llvm-cpu: error: something else")
 
     monkeypatch.setattr(compiler, "compile_vmfb", failing)
     with pytest.raises(CompileError, match="something else"):
         vtile.compile(model, "llvm-cpu", "vertical-fusion", example_inputs=[x],
                       options=options, planner=ONE_DISPATCH)
+    assert reproducers[-2:] == [None, options.reproducer_dir]  # a real failure leaves one
 
 
 def test_residual_blocks_are_one_dispatch_each(options):

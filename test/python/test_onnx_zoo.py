@@ -8,18 +8,25 @@ import onnxruntime
 import pytest
 
 import vtile
-from vtile.onnx_zoo import seeded_zoo_model
+from vtile.onnx_zoo import ZOO_MODELS, seeded_zoo_model
 
 
 @pytest.fixture(scope="module")
-def squeezenet(tmp_path_factory):
-    path = tmp_path_factory.mktemp("zoo") / "squeezenet.onnx"
-    onnx.save(seeded_zoo_model("squeezenet"), str(path))
-    return path
+def zoo_file(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("zoo")
+    written = {}
+
+    def write(name: str):
+        if name not in written:
+            written[name] = directory / f"{name}.onnx"
+            onnx.save(seeded_zoo_model(name), str(written[name]))
+        return written[name]
+
+    return write
 
 
-def test_the_zoo_file_keeps_its_opset_and_gets_weights(squeezenet):
-    model = onnx.load(str(squeezenet))
+def test_the_zoo_file_keeps_its_opset_and_gets_weights(zoo_file):
+    model = onnx.load(str(zoo_file("squeezenet")))
     assert [o.version for o in model.opset_import] == [9]
     assert not [n for n in model.graph.node if n.op_type in ("ConstantOfShape", "Softmax")]
     weights = {t.name for t in model.graph.initializer}
@@ -27,11 +34,16 @@ def test_the_zoo_file_keeps_its_opset_and_gets_weights(squeezenet):
 
 
 @pytest.mark.parametrize("pipeline", ["none", "vertical-fusion"])
-def test_squeezenet_as_shipped_matches_onnxruntime(squeezenet, pipeline):
-    compiled = vtile.compile(squeezenet, "llvm-cpu", pipeline)
+@pytest.mark.parametrize("name", ZOO_MODELS)
+def test_the_shipped_file_matches_onnxruntime(zoo_file, name, pipeline):
+    path = zoo_file(name)
+    compiled = vtile.compile(path, "llvm-cpu", pipeline)
     x = compiled.model.sample_inputs
     (result,) = compiled(*x)
-    session = onnxruntime.InferenceSession(str(squeezenet), providers=["CPUExecutionProvider"])
-    (expected,) = session.run(None, {"data_0": x[0]})
-    assert np.abs(expected).max() > 1  # logits, not a saturated softmax
-    np.testing.assert_allclose(result, expected, rtol=1e-4, atol=1e-4)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (expected,) = session.run(None, {session.get_inputs()[0].name: x[0]})
+    scale = np.abs(expected).max()
+    assert scale > 1  # logits, not a saturated softmax
+    # fp32 over 20-120 layers, summed in other orders: within 1e-4 of the
+    # logits' range.
+    np.testing.assert_allclose(result, expected, rtol=0, atol=1e-4 * scale)
