@@ -157,3 +157,31 @@ def test_an_opset_older_than_7_is_refused(context, tmp_path):
     path = onnx_models.single_op(tmp_path / "ancient.onnx", "Relu", opset=6)
     with pytest.raises(vtile.VtileError, match="opset 6 is older than 7"):
         import_onnx(path, context)
+
+
+def test_an_op_the_converter_cannot_upgrade_is_named_with_its_opset(context, tmp_path):
+    # ImageScaler left ONNX after opset 9: no schema to upgrade it to.
+    path = onnx_models.single_op(tmp_path / "scaler.onnx", "ImageScaler", opset=7)
+    with pytest.raises(vtile.VtileError, match=r"scaler.onnx: onnx.version_converter could not "
+                       r"upgrade op ImageScaler \(node \?\) from opset 7 to 17: .*no registered"):
+        import_onnx(path, context)
+
+
+def test_the_reference_falls_back_where_onnxruntime_has_no_kernel(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    from vtile.frontends.onnx import OnnxReference
+
+    graph = helper.make_graph([helper.make_node("Acos", ["x"], ["y"])], "acos",
+                              [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [4])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, tmp_path / "acos.onnx")
+    reference = OnnxReference(tmp_path / "acos.onnx")
+    x = np.linspace(-0.9, 0.9, 4)
+    np.testing.assert_allclose(reference([x])[0], np.arccos(x))
+    # onnxruntime's CPU kernels take float Acos only.
+    assert reference.name == ("ONNX's reference evaluator (onnxruntime 1.23.2 has no kernel "
+                              "for Acos(7))")

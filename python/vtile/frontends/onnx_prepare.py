@@ -6,6 +6,7 @@ input shapes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -132,12 +133,15 @@ def _upgraded(model, opset: int, path: Path):
 
     try:
         return version_converter.convert_version(model, IMPORTER_OPSET)
-    except Exception as error:  # the converter raises its C++ errors as RuntimeError
-        text = str(error)
-        ops = sorted({n.op_type for n in model.graph.node if n.op_type in text})
-        named = f"op {', '.join(ops)}" if ops else "an op"
-        raise ModelError(f"{path}: onnx.version_converter could not upgrade {named} from opset "
-                         f"{opset} to {IMPORTER_OPSET}: {text.strip().splitlines()[-1]}") from None
+    except Exception as error:  # the converter raises its C++ assertions as RuntimeError
+        text = str(error).strip().splitlines()[-1]
+        # Its messages name the op's adapter (`adapt_scan_8_9`) or the op.
+        named = [n for n in model.graph.node
+                 if re.search(rf"(?<![a-z]){n.op_type.lower()}(?![a-z])", text.lower())]
+        ops = ", ".join(dict.fromkeys(f"{n.op_type} (node {n.name or '?'})" for n in named))
+        raise ModelError(f"{path}: onnx.version_converter could not upgrade "
+                         f"{'op ' + ops if ops else 'the model'} from opset {opset} to "
+                         f"{IMPORTER_OPSET}: {text.split(' failed: ')[-1]}") from None
 
 
 def save_for_importer(model, directory: Path) -> Path:
