@@ -123,7 +123,8 @@ def _planned(plans) -> tuple[float, int]:
 def _table(rows, pipeline: str) -> Table:
     table = Table(
         "model", "target", "baseline", "baseline peak", "vtile peak", "baseline stack",
-        "vtile stack", "planned peak", "memory ratio, 1 worker", "memory ratio, all workers", "transient ratio",
+        "vtile stack", "planned peak", "memory ratio, 1 worker", "memory ratio, all workers",
+        "transient ratio",
         "local-sync baseline / vtile", "local-sync latency ratio",
         "local-task baseline / vtile", "local-task latency ratio", "recompute", "max abs error",
         title=f"vtile '{pipeline}' vs IREE: its default pipeline ('none') on the same linalg, "
