@@ -131,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", parents=[target], help="measure latency and peak memory against IREE's default",
         description="Compile MODEL with the vtile pipeline and with IREE's default "
-        "pipeline, and measure both on the same inputs: median latency from "
+        "pipeline (an .onnx file: with IREE's own ONNX flow, iree-import-onnx then "
+        "iree-compile), and measure both on the same inputs: median latency from "
         "iree-benchmark-module, DEVICE_LOCAL peak from iree-run-module --print_statistics.")
     bench.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     bench.add_argument("--repetitions", type=_at_least_two, default=10,
@@ -480,7 +481,13 @@ def _bench(args: argparse.Namespace) -> int:
     target = _target(args)
     with Steps(progress) as steps:
         compiled = _import_and_compile(args, target, steps)
-        comparison = compare(compiled, args.repetitions, steps)
+        baseline = None
+        if args.model.endswith(".onnx"):  # what an ONNX user would otherwise run
+            from vtile.backends.iree_onnx import compile_with_iree_onnx
+
+            steps(f"compiling {args.model} with IREE's own ONNX flow (iree-import-onnx)")
+            baseline = compile_with_iree_onnx(Path(args.model), compiled.model, compiled.target)
+        comparison = compare(compiled, args.repetitions, steps, baseline)
     console.print(bench_table([comparison]))
     return 0
 

@@ -72,12 +72,13 @@ def bench_table(comparisons: Sequence[Comparison]) -> Table:
         "model", "target", Column("pipeline", no_wrap=True), "median ± cv",
         "local-sync median", "DEVICE_LOCAL peak", "scheduled transients", "latency ratio",
         "local-sync latency ratio", "memory ratio", "transient ratio",
-        title="vtile vs IREE's default pipeline (ratio = vtile / IREE; < 1 is better)",
+        title="vtile vs IREE (ratio = vtile / IREE; < 1 is better)",
     )  # fmt: skip
     for comparison in comparisons:
         sync = comparison.sync_latency_ratio
+        baseline = comparison.baseline.pipeline
         for label, measurement, ratios in (
-            ("IREE default", comparison.baseline,
+            ("IREE default" if baseline == "none" else f"IREE ({baseline})", comparison.baseline,
              ("1.00", "-" if sync is None else "1.00", "1.00", "1.00")),
             (
                 f"vtile '{comparison.candidate.pipeline}'",

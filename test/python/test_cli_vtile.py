@@ -108,6 +108,14 @@ def test_bench_prints_both_pipelines_and_ratios(matmul):
     assert len(rows) == 2 and all(line.count(" ms") == 2 for line in rows), result.stdout
 
 
+def test_bench_of_an_onnx_file_compares_with_irees_onnx_flow(tmp_path):
+    path = onnx_models.small_cnn(tmp_path / "cnn.onnx")
+    result = vtile("bench", path, "--repetitions", "2")
+    assert result.returncode == 0, result.stderr
+    assert "IREE (iree-import-onnx)" in result.stdout and "IREE default" not in result.stdout
+    assert "vtile 'vertical-fusion'" in result.stdout
+
+
 def test_plan_prints_groups_and_json(factory):
     result = vtile("plan", f"{factory}:make")
     assert result.returncode == 0, result.stderr
