@@ -8,7 +8,9 @@ caller. Errors go to stderr, exit code 1."""
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
 # ONNX ops to torch ops: where an op has no conversion, this pass fails.
 ONNX_TO_TORCH = "builtin.module(func.func(convert-torch-onnx-to-torch))"
@@ -28,9 +30,14 @@ def convert(path: str) -> str:
     from torch_mlir.passmanager import PassManager
 
     onnx.checker.check_model(path)
-    model = onnx.load(path)
+    # By path: a model over 2 GB cannot be inferred as one protobuf message.
     # data_prop fills in shapes that depend on constant Shape/Reshape chains.
-    model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    with tempfile.TemporaryDirectory(prefix="vtile-onnx-shapes-") as scratch:
+        inferred = Path(scratch) / "inferred.onnx"
+        onnx.shape_inference.infer_shapes_path(path, str(inferred), data_prop=True)
+        model = onnx.load(str(inferred), load_external_data=False)
+    # External data stays where the file says, beside the file.
+    onnx.external_data_helper.load_external_data_for_model(model, str(Path(path).parent))
     module = _imported(model)
     with module.context:
         try:
