@@ -51,8 +51,9 @@ def input_shape_map(shapes: InputShapes | None) -> dict[str, tuple[int, ...]]:
     if not shapes:
         return {}
     if isinstance(shapes, Mapping):
-        return {name: _dims(f"{name}={dims}", dims) if isinstance(dims, str)
-                else tuple(int(d) for d in dims) for name, dims in shapes.items()}
+        spelled = {name: dims if isinstance(dims, str) else "x".join(map(str, dims))
+                   for name, dims in shapes.items()}
+        return {name: _dims(f"{name}={dims}", dims) for name, dims in spelled.items()}
     return dict(parse_input_shape(text) for text in shapes)
 
 
