@@ -50,3 +50,29 @@ def single_op(path, op, domain="", opset=17):
     model.ir_version = 8
     onnx.save(model, path)
     return path
+
+
+def symbolic_cnn(path):
+    """small_cnn with its batch dimension symbolic ("batch"), as exporters write it."""
+    small_cnn(path)
+    model = onnx.load(path)
+    for value in (model.graph.input[0], model.graph.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_param = "batch"
+    onnx.save(model, path)
+    return path
+
+
+def custom_ops(path):
+    """Relu, then com.example's Foo twice (nodes foo_1, foo_2) and Bar (node bar)."""
+    nodes = [helper.make_node("Relu", ["x"], ["a"], name="relu"),
+             helper.make_node("Foo", ["a"], ["b"], name="foo_1", domain="com.example"),
+             helper.make_node("Foo", ["b"], ["c"], name="foo_2", domain="com.example"),
+             helper.make_node("Bar", ["c"], ["y"], name="bar", domain="com.example")]
+    graph = helper.make_graph(nodes, path.stem,
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.example", 1)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path

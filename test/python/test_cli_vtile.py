@@ -83,13 +83,7 @@ def test_run_onnx_checks_against_onnxruntime(tmp_path):
 
 
 def test_run_onnx_fixes_symbolic_dimensions_with_input_shape(tmp_path):
-    import onnx
-
-    path = onnx_models.small_cnn(tmp_path / "batch.onnx")
-    model = onnx.load(path)
-    for value in (model.graph.input[0], model.graph.output[0]):
-        value.type.tensor_type.shape.dim[0].dim_param = "N"
-    onnx.save(model, path)
+    path = onnx_models.symbolic_cnn(tmp_path / "batch.onnx")
     refused = vtile("run", path)
     assert refused.returncode == 2 and "--input-shape x=1x3x16x16" in refused.stderr
     result = vtile("run", path, "--input-shape", "x=3x3x16x16")

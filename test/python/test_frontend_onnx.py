@@ -62,21 +62,8 @@ def test_unknown_op_is_named(context, tmp_path):
 
 
 def test_every_unconvertible_op_is_listed_with_its_nodes(context, tmp_path):
-    import onnx
-    from onnx import TensorProto, helper
-
-    nodes = [helper.make_node("Relu", ["x"], ["a"], name="relu"),
-             helper.make_node("Foo", ["a"], ["b"], name="foo_1", domain="com.example"),
-             helper.make_node("Foo", ["b"], ["c"], name="foo_2", domain="com.example"),
-             helper.make_node("Bar", ["c"], ["y"], name="bar", domain="com.example")]
-    graph = helper.make_graph(nodes, "custom", [helper.make_tensor_value_info(
-        "x", TensorProto.FLOAT, [8])], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                    helper.make_opsetid("com.example", 1)])
-    model.ir_version = 8
-    onnx.save(model, tmp_path / "custom.onnx")
     with pytest.raises(vtile.VtileError) as error:
-        import_onnx(tmp_path / "custom.onnx", context)
+        import_onnx(onnx_models.custom_ops(tmp_path / "custom.onnx"), context)
     assert str(error.value).endswith(
         "torch-mlir cannot convert 2 kinds of ONNX op in it: com.example.Foo (nodes foo_1, "
         "foo_2); com.example.Bar (node bar)")
@@ -94,20 +81,8 @@ def test_missing_file(context, tmp_path):
         import_onnx(tmp_path / "absent.onnx", context)
 
 
-def _symbolic_cnn(tmp_path):
-    """small_cnn with its batch dimension symbolic, as exporters write it."""
-    import onnx
-
-    path = onnx_models.small_cnn(tmp_path / "symbolic.onnx")
-    model = onnx.load(path)
-    for value in (model.graph.input[0], model.graph.output[0]):
-        value.type.tensor_type.shape.dim[0].dim_param = "batch"
-    onnx.save(model, path)
-    return path
-
-
 def test_symbolic_dimensions_need_input_shapes(context, tmp_path):
-    path = _symbolic_cnn(tmp_path)
+    path = onnx_models.symbolic_cnn(tmp_path / "symbolic.onnx")
     with pytest.raises(vtile.UsageError, match=r"symbolic dimensions.*x \(batch x 3 x 16 x 16\)"
                        r".*--input-shape x=1x3x16x16"):
         import_onnx(path, context)
@@ -120,7 +95,7 @@ def test_symbolic_dimensions_need_input_shapes(context, tmp_path):
 
 
 def test_input_shapes_fix_symbolic_dimensions(tmp_path):
-    path = _symbolic_cnn(tmp_path)
+    path = onnx_models.symbolic_cnn(tmp_path / "symbolic.onnx")
     compiled = vtile.compile(path, input_shapes=["x=2x3x16x16"])
     assert compiled.model.inputs[0].shape == (2, 3, 16, 16)
     x = compiled.model.sample_inputs

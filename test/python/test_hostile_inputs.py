@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx_models
 import pytest
 from factories import FACTORY
 from linalg_models import (
@@ -58,6 +59,8 @@ def _write_inputs(directory: Path) -> None:
     }.items():  # fmt: skip
         (directory / name).write_text(text)
     (directory / "bad.onnx").write_bytes(b"not a protobuf")
+    onnx_models.custom_ops(directory / "custom.onnx")
+    onnx_models.symbolic_cnn(directory / "exported.onnx")
     (directory / "model.tflite").write_bytes(b"")
     (directory / "ok.vmfb").write_bytes(b"")
     np.save(directory / "small.npy", np.zeros(2, np.float32))

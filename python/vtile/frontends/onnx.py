@@ -41,8 +41,10 @@ def import_onnx(path: str | Path, context: ir.Context, input_shapes: InputShapes
             f"(signal {-result.returncode}); an op in the model is not supported"
         )
     if result.returncode != 0:
-        message = result.stderr.strip()
-        raise ModelError(f"could not convert {path} to linalg: {message or 'unknown error'}")
+        # The last line: torch-mlir's importer warns on stderr before it.
+        lines = result.stderr.strip().splitlines()
+        raise ModelError(f"could not convert {path} to linalg: "
+                         f"{lines[-1] if lines else 'unknown error'}")
     return parse_module(result.stdout, context, str(path))
 
 
