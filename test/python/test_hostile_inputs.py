@@ -1,7 +1,7 @@
-"""Hostile and bad inputs. The README's table (between its hostile-inputs
-markers) is the specification: each row's command runs here, on the files
-`_write_inputs` makes, and must end with the row's exit code and message,
-in one line, without a traceback or a partial output. The Python API must
+"""Hostile and bad inputs. The table in docs/errors.md (between its
+hostile-inputs markers) is the specification: each row's command runs
+here, on the files `_write_inputs` makes, and must end with the row's exit
+code and message, in one line, without a traceback or a partial output. The Python API must
 raise the matching typed exception, and failing stages must leave
 reproducers whose commands replay the failure."""
 
@@ -33,13 +33,13 @@ from vtile.outputs import write_all
 from vtile.pipeline import PipelineOptions
 from vtile.planner.search import PlannerOptions
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ERRORS_DOC = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 BIN = Path(sys.executable).parent
 
 
 def _table() -> dict[str, tuple[str, list[str], int]]:
-    """input -> (command, message fragments, exit code), from the README."""
-    text = README.read_text()
+    """input -> (command, message fragments, exit code), from docs/errors.md."""
+    text = ERRORS_DOC.read_text()
     body = text.split("<!-- hostile-inputs: begin -->")[1].split("<!-- hostile-inputs: end -->")[0]
     rows = {}
     for line in body.strip().splitlines()[2:]:
@@ -77,7 +77,7 @@ def test_the_table_covers_every_hostile_input_the_issue_names():
 
 
 @pytest.mark.parametrize("name", ROWS)
-def test_readme_row(tmp_path, name):
+def test_documented_row(tmp_path, name):
     command, fragments, code = ROWS[name]
     words = shlex.split(command)
     env = dict(os.environ)
