@@ -13,6 +13,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from vtile.frontends.onnx_prepare import data_inputs
+
 # Smallest first: the test suite runs the first ones on every CI run.
 ZOO_MODELS = ("squeezenet", "shufflenet", "inception_v1", "resnet50", "inception_v2",
               "densenet121")
@@ -83,7 +85,7 @@ def _calibrated(model: onnx.ModelProto, rng: np.random.Generator) -> onnx.ModelP
     if not norms:
         return model
     weights = {t.name: t for t in graph.initializer}
-    (data,) = [i for i in graph.input if i.name not in weights]
+    (data,) = data_inputs(graph)
     statistics = {n.input[i]: numpy_helper.to_array(weights[n.input[i]])
                   for n in norms for i in (3, 4)}
     # One session: the statistics are fed as inputs, the norms' inputs read out.

@@ -15,7 +15,12 @@ from mlir import ir
 
 from vtile.errors import ModelError
 from vtile.frontends.mlir_text import parse_module
-from vtile.frontends.onnx_prepare import InputShapes, prepare_onnx, save_for_importer
+from vtile.frontends.onnx_prepare import (
+    InputShapes,
+    data_inputs,
+    prepare_onnx,
+    save_for_importer,
+)
 
 
 def import_onnx(path: str | Path, context: ir.Context, input_shapes: InputShapes | None = None,
@@ -79,7 +84,5 @@ def _evaluated(path: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
     from onnx.reference import ReferenceEvaluator
 
     model = onnx.load(str(path))
-    # Older models also list their weights as graph inputs.
-    weights = {tensor.name for tensor in model.graph.initializer}
-    names = [value.name for value in model.graph.input if value.name not in weights]
+    names = [value.name for value in data_inputs(model.graph)]
     return list(ReferenceEvaluator(model).run(None, dict(zip(names, inputs))))

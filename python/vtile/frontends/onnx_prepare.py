@@ -84,10 +84,16 @@ def prepare_onnx(path: Path, input_shapes: InputShapes | None = None,
     return model, changed
 
 
+def data_inputs(graph) -> list:
+    """The graph's inputs that are not weights (files from before ONNX IR 4
+    also list their weights as inputs)."""
+    weights = {t.name for t in graph.initializer}
+    return [value for value in graph.input if value.name not in weights]
+
+
 def _fix_input_shapes(model, shapes: dict[str, tuple[int, ...]], path: Path) -> bool:
     """Sets the given inputs' dims; every other input must be static."""
-    weights = {t.name for t in model.graph.initializer}
-    inputs = [i for i in model.graph.input if i.name not in weights]
+    inputs = data_inputs(model.graph)
     names = {i.name for i in inputs}
     unknown = sorted(set(shapes) - names)
     if unknown:

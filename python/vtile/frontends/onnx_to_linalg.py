@@ -125,17 +125,16 @@ def _by_kind(model, names: list[str]) -> dict[str, list[str]]:
 def _left_over(module) -> list[str]:
     """The node names (the importer's locations) of the ONNX ops still
     there after conversion."""
+    from torch_mlir import ir
+
     left: list[str] = []
 
-    def visit(operation):
+    def visit(operation) -> ir.WalkResult:
         if operation.name == "torch.operator":
             left.append(str(operation.location).removeprefix('loc("').removesuffix('")'))
-        for region in operation.regions:
-            for block in region.blocks:
-                for op in block.operations:
-                    visit(op.operation)
+        return ir.WalkResult.ADVANCE
 
-    visit(module.operation)
+    module.operation.walk(visit)
     return left
 
 
