@@ -18,6 +18,7 @@ import iree.runtime as iree_runtime
 import numpy as np
 from mlir import ir
 
+from vtile.backends.compile_cache import cached_run
 from vtile.backends.dispatch_codegen import CODEGEN_LIBRARY_NAME, dispatch_flags
 from vtile.backends.stall_watch import Stalled, run_unless_stalled
 from vtile.backends.targets import VULKAN_SUBGROUP_SIZES, WORKER_STACK_BYTES, Target, VulkanTarget
@@ -123,7 +124,7 @@ def _iree_compile(
     elif stack_limit is not None:
         flags = [*flags, f"--iree-llvmcpu-stack-allocation-limit={stack_limit}"]
     command = [iree_tool("iree-compile"), str(source), *target.compile_flags(), *flags]
-    result = _run_iree_compile(command)
+    result = cached_run(command, Path(scratch), _run_iree_compile)
     # A library that does not load is only logged, and iree-compile goes on
     # with its default codegen, which cannot compile a multi-op dispatch well.
     failed = result.returncode != 0 or (codegen_library is not None and "error:" in result.stderr)
