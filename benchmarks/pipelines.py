@@ -26,9 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 from vtile.backends.iree import vulkan_available
-from vtile.backends.iree_onnx import compile_with_iree_onnx
 from vtile.bench import compare
-from vtile.compiler import compile_model, planner_for
+from vtile.compiler import compile_model, compile_with_iree_onnx, planner_for
 from vtile.context import make_context
 from vtile.errors import VtileError
 from vtile.frontends.model import Model, load_model

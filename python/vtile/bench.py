@@ -204,7 +204,7 @@ def compare(
     """Measures the candidate and a baseline on the same inputs: by default
     the candidate's model compiled for its target with IREE's default
     pipeline (vtile's `none`), or `baseline` (e.g. IREE's own ONNX flow,
-    vtile.backends.iree_onnx); `on_step` hears about each long step."""
+    vtile.compiler.compile_with_iree_onnx); `on_step` hears about each long step."""
     model, target = candidate.model, candidate.target
     if baseline is None:
         on_step(f"compiling {model.name} for {target.name} with IREE's default pipeline")

@@ -353,7 +353,6 @@ def _report(args: argparse.Namespace) -> int:
     from vtile.planner.memory_levels import with_memory_levels
     from vtile.planner.memory_report import plot_report, report_json, report_tables
     from vtile.planner.plan import plan_module
-    from vtile.planner.predict import memory_plan
     from vtile.tables import Steps
 
     if args.pipeline:
@@ -387,8 +386,8 @@ def _report(args: argparse.Namespace) -> int:
                       f"(pipeline '{pipeline}')")
                 compiled = compile_model(model, target, pipeline, planner=_planner(args))
                 measured[pipeline] = device_local_peak(compiled)
-        reports = [report_json(memory_plan(plan, False, args.activation_bytes),
-                               memory_plan(plan, True, args.activation_bytes, options.order),
+        reports = [report_json(plan.memory_plan(False, args.activation_bytes),
+                               plan.memory_plan(True, args.activation_bytes, options.order),
                                options.memory_budget,
                                measured if plan.function == model.function else None)
                    for plan in plans]  # fmt: skip
@@ -483,7 +482,7 @@ def _bench(args: argparse.Namespace) -> int:
         compiled = _import_and_compile(args, target, steps)
         baseline = None
         if args.model.endswith(".onnx"):  # what an ONNX user would otherwise run
-            from vtile.backends.iree_onnx import compile_with_iree_onnx
+            from vtile.compiler import compile_with_iree_onnx
 
             steps(f"compiling {args.model} with IREE's own ONNX flow (iree-import-onnx)")
             baseline = compile_with_iree_onnx(Path(args.model), compiled.model, compiled.target)

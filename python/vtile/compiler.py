@@ -11,6 +11,7 @@ from mlir import ir
 
 from vtile.backends.dispatch_codegen import codegen_library, find_dispatches
 from vtile.backends.iree import LoadedModule, compile_vmfb, load
+from vtile.backends.iree_onnx import IREE_ONNX_FLOW, import_with_iree_onnx
 from vtile.backends.targets import Target, make_target
 from vtile.context import make_context
 from vtile.errors import CompileError, UsageError
@@ -135,6 +136,14 @@ def compile_model(
         )
         return fallback
     return CompiledModel(model, target, pipeline, text, vmfb, report, flags, library)
+
+
+def compile_with_iree_onnx(path: Path, model: Model, target: Target) -> CompiledModel:
+    """`path` compiled by IREE alone (its own ONNX importer, then its default
+    pipeline), callable on `model`'s inputs (the same file imported by vtile)."""
+    text = import_with_iree_onnx(path)
+    return CompiledModel(model, target, IREE_ONNX_FLOW, text, compile_vmfb(text, target),
+                         PipelineReport())
 
 
 def planner_for(target: Target, planner: PlannerOptions | None) -> PlannerOptions:

@@ -20,7 +20,6 @@ from vtile.pipeline import PipelineOptions
 from vtile.planner.memory_attributes import MEMORY_PLAN_ATTR, STEP_ATTR
 from vtile.planner.memory_levels import with_memory_levels
 from vtile.planner.plan import plan_module
-from vtile.planner.predict import memory_plan
 from vtile.planner.search import LOWEST_PEAK, PROGRAM_ORDER, PlannerOptions
 
 RTOL, ATOL = 1e-5, 1e-5
@@ -51,7 +50,7 @@ def test_the_lowest_peak_order_lowers_the_measured_peak_as_predicted(model, comp
     (function,) = plan_module(module, planner_for(target, PlannerOptions()))
     measured = {order: device_local_peak(c) for order, c in compiled.items()}
     for order, c in compiled.items():
-        predicted = memory_plan(function, order=order).predicted_device_local_bytes
+        predicted = function.memory_plan(order=order).predicted_device_local_bytes
         assert abs(predicted / measured[order] - 1) <= 0.10, (order, predicted, measured)
         np.testing.assert_allclose(c(*loaded.sample_inputs)[0], expected, rtol=RTOL, atol=ATOL)
     assert measured[LOWEST_PEAK] < measured[PROGRAM_ORDER]

@@ -13,12 +13,17 @@ from vtile import models
 from vtile.analysis.graph import GRAPH_INPUT, build_graph
 from vtile.analysis.windows import Interval, full_box
 from vtile.backends.iree import max_dispatch_stack_bytes
-from vtile.backends.targets import LAVAPIPE_WORKGROUP_BYTES, MAX_STACK_BYTES, CpuTarget, VulkanTarget
+from vtile.backends.targets import (
+    LAVAPIPE_WORKGROUP_BYTES,
+    MAX_STACK_BYTES,
+    VECTOR_LANES,
+    CpuTarget,
+    VulkanTarget,
+)
 from vtile.errors import UsageError
 from vtile.frontends.model import load_model
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
 from vtile.planner.lowering import (
-    VECTOR_LANES,
     as_built,
     choose_lowerings,
     dispatch_stack_bytes,

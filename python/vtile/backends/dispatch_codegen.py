@@ -23,8 +23,7 @@ from pathlib import Path
 
 from mlir import ir
 
-from vtile.backends.targets import Target, VulkanTarget
-from vtile.planner.lowering import VECTOR_LANES
+from vtile.backends.targets import VECTOR_LANES, Target, VulkanTarget
 
 DISPATCH_ATTR = "vtile.dispatch"
 NODE_ATTR = "vtile.node"

@@ -47,6 +47,11 @@ VULKAN_SUBGROUP_SIZES = {LAVAPIPE: (LAVAPIPE_SUBGROUP_SIZE,), **IREE_VULKAN_TARG
 VULKAN_TARGETS = tuple(VULKAN_SUBGROUP_SIZES)
 DEFAULT_VULKAN_TARGET = LAVAPIPE
 
+# A CPU vector is this many floats wide (one AVX2 register): a one-dispatch
+# group's workgroup takes channels in multiples of it (they fill the lanes,
+# channels-last) and at least this many columns.
+VECTOR_LANES = 8
+
 # The `#tile.target` attribute a module carries to describe its device's
 # memory levels to the planner.
 TILE_TARGET_ATTR = "tile.target"

@@ -30,17 +30,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vtile.analysis.graph import OpGraph
-from vtile.backends.targets import STACK_LEVEL, TILE_LEVELS, held_for_the_run
+from vtile.backends.targets import STACK_LEVEL, TILE_LEVELS, VECTOR_LANES, held_for_the_run
 from vtile.planner.groups import GroupCost, op_tiles, workgroup_cost
 from vtile.planner.memory import memory_profile
 from vtile.planner.search import AUTO, DISPATCH, TILE_LOOPS, FusionPlan, PlannerOptions
 
 # IREE aligns each stack buffer of a dispatch to this many bytes.
 STACK_ALIGNMENT = 64
-# Vectors are this many floats wide (one AVX2 register): a workgroup takes
-# channels in multiples of it (they fill the lanes, channels-last) and at
-# least this many columns.
-VECTOR_LANES = 8
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from vtile.planner.lowering import GroupLowering, as_built, choose_lowerings, gr
 from vtile.planner.memory_attributes import record_memory_plan
 from vtile.planner.memory_levels import tile_level_capacity
 from vtile.planner.predict import MemoryPlan, memory_plan
-from vtile.planner.search import DISPATCH, FusionPlan, PlannerOptions, plan_fusion
+from vtile.planner.search import DISPATCH, LOWEST_PEAK, FusionPlan, PlannerOptions, plan_fusion
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,12 @@ class FunctionPlan:
     plan: FusionPlan  # as built: one-dispatch groups by their workgroups
     lowerings: tuple[GroupLowering, ...] = ()  # per group
     memory: MemoryPlan | None = None  # the one recorded in the IR, if any
+
+    def memory_plan(self, fused: bool = True, activation_bytes: int | None = None,
+                    order: str = LOWEST_PEAK) -> MemoryPlan:
+        """`vtile.planner.predict.memory_plan` of this plan."""
+        return memory_plan(self.function, self.graph, self.plan, self.lowerings, fused,
+                           activation_bytes, order)
 
 
 def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = False) -> list[FunctionPlan]:
@@ -43,7 +49,7 @@ def plan_module(module: ir.Module, options: PlannerOptions, annotate: bool = Fal
         function = FunctionPlan(name, graph, plan, tuple(lowerings))
         if annotate:
             write_plan(graph, plan, options, lowerings)
-            memory = memory_plan(function, order=options.order)
+            memory = function.memory_plan(order=options.order)
             record_memory_plan(graph, op, memory, options.order)
             function = replace(function, memory=memory)
         plans.append(function)

@@ -20,19 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
 from vtile.analysis.graph import GRAPH_INPUT, OpGraph
-
 from vtile.planner.arena import Arena, iree_arena, plan_arena
 from vtile.planner.groups import GroupCost
 from vtile.planner.kernels import KernelGraph, kernel_graph
+from vtile.planner.lowering import GroupLowering
 from vtile.planner.schedule import Schedule, memory_order, program_order
-from vtile.planner.search import DISPATCH, LOWEST_PEAK
+from vtile.planner.search import DISPATCH, LOWEST_PEAK, FusionPlan
 from vtile.planner.unrolled import unrolled_graph
-
-if TYPE_CHECKING:  # plan.py records memory plans: it imports this module
-    from vtile.planner.plan import FunctionPlan
 
 
 @dataclass(frozen=True)
@@ -63,18 +58,19 @@ class MemoryPlan:
         return self.fixed_bytes + self.iree.size
 
 
-def memory_plan(function: FunctionPlan, fused: bool = True,
+def memory_plan(function: str, graph: OpGraph, plan: FusionPlan,
+                lowerings: Sequence[GroupLowering], fused: bool = True,
                 activation_bytes: int | None = None, order: str = LOWEST_PEAK) -> MemoryPlan:
-    """`fused`: with the fusion plan's groups (the `vertical-fusion`
-    pipeline, which runs `order`), else layer by layer (`none`, in program
-    order). `activation_bytes`: count activations at this width (weights
-    and inputs keep theirs)."""
-    graph, plan = function.graph, function.plan
+    """The memory plan of `function` (its `graph`) under the fusion `plan`,
+    each group reaching IREE by its `lowerings`. `fused`: with the plan's
+    groups (the `vertical-fusion` pipeline, which runs `order`), else layer
+    by layer (`none`, in program order). `activation_bytes`: count
+    activations at this width (weights and inputs keep theirs)."""
     groups, stacks = (), {}
     if fused:
         groups = plan.groups
         stacks = {group.root: lowering.level_bytes
-                  for group, lowering in zip(plan.groups, function.lowerings, strict=True)
+                  for group, lowering in zip(plan.groups, lowerings, strict=True)
                   if lowering.lowering == DISPATCH}
     kernels = kernel_graph(graph, groups, stacks, activation_bytes)
     program = program_order(kernels)
@@ -88,7 +84,7 @@ def memory_plan(function: FunctionPlan, fused: bool = True,
     else:
         iree = iree_arena(kernels, runs, concurrent_fills)
     return MemoryPlan(
-        function.function, kernels, program, schedule, runs, plan_arena(kernels, runs), iree,
+        function, kernels, program, schedule, runs, plan_arena(kernels, runs), iree,
         graph.argument_bytes, graph.constant_bytes, max(stacks.values(), default=0),
     )  # fmt: skip
 
