@@ -8,6 +8,7 @@ clones them into every kernel that uses them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from mlir import ir
 from mlir.dialects import linalg
@@ -39,7 +40,7 @@ class OpNode:
     access: Access | None  # None: no window can be derived
     reason: str = ""  # why `access` is None
 
-    @property
+    @cached_property  # asked for on every walk of the planner's search
     def result_bytes(self) -> int:
         return box_volume(full_box(self.result_shape)) * self.element_bytes
 

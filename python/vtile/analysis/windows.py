@@ -10,16 +10,17 @@ and ends a fusion group."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class NotDerivable(Exception):
     """The window of an access cannot be computed from its indexing map."""
 
 
-@dataclass(frozen=True)
-class Interval:
-    """Half-open [lo, hi)."""
+class Interval(NamedTuple):
+    """Half-open [lo, hi). A named tuple, not a dataclass: the planner
+    hashes millions of tile boxes, and a tuple's hash is native."""
 
     lo: int
     hi: int
@@ -78,6 +79,10 @@ class LinalgAccess:
     loop_ranges: tuple[int, ...]
     result_loops: tuple[int, ...]  # result dimension d is loop result_loops[d]
     inputs: tuple[tuple[LinearExpr, ...], ...]
+    # result box -> (input windows, work). The planner asks for the same
+    # tiles again and again (every candidate group through the op, at every
+    # tile size), and interval arithmetic in Python was most of its time.
+    _tiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def loop_box(self, result_box: Box) -> Box:
         loops = list(full_box(self.loop_ranges))
@@ -86,14 +91,24 @@ class LinalgAccess:
         return tuple(loops)
 
     def input_windows(self, result_box: Box) -> list[Box]:
-        loops = self.loop_box(result_box)
-        if box_volume(loops) == 0:  # no iterations read nothing
-            return [tuple(Interval(0, 0) for _ in access) for access in self.inputs]
-        return [tuple(expr.image(loops) for expr in access) for access in self.inputs]
+        return list(self._tile(result_box)[0])
 
     def work(self, result_box: Box) -> int:
         """Iterations of the loop nest for this result tile (MACs for a conv)."""
-        return box_volume(self.loop_box(result_box))
+        return self._tile(result_box)[1]
+
+    def _tile(self, result_box: Box) -> tuple[tuple[Box, ...], int]:
+        found = self._tiles.get(result_box)
+        if found is None:
+            loops = self.loop_box(result_box)
+            work = box_volume(loops)
+            if work == 0:  # no iterations read nothing
+                windows = tuple(tuple(Interval(0, 0) for _ in access) for access in self.inputs)
+            else:
+                windows = tuple(tuple(expr.image(loops) for expr in access)
+                                for access in self.inputs)
+            found = self._tiles[result_box] = (windows, work)
+        return found
 
 
 @dataclass(frozen=True)
