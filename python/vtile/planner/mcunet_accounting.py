@@ -34,6 +34,7 @@ from vtile.analysis.graph import GRAPH_INPUT, OpGraph
 from vtile.analysis.windows import box_volume, full_box
 from vtile.planner.groups import GroupCost, op_tiles
 from vtile.planner.kernels import RESHAPES, is_elementwise
+from vtile.planner.liveness import Step, live_bytes, spans
 from vtile.planner.memory import MemoryProfile
 
 VIEWS = (*RESHAPES, "tensor.pad")
@@ -122,14 +123,10 @@ class _Storages:
         self.position = {index: p for p, index in enumerate(order)}
         self.of: dict = {}  # value key (producer node, or the argument value) -> storage
         self.storages: list[list] = []  # per storage, the keys of its values
-        self.spans: dict = {}  # per value key: first step, last step, bytes
-        self.last_read: dict = {}
-        for index in order:
-            for pair in reads(index):
-                k = self.key(index, pair)
-                self.last_read[k] = max(self.last_read.get(k, -1), self.position[index])
-        for index in returned:
-            self.last_read[index] = len(order)
+        self.sizes: dict = {}  # per value key: its bytes
+        self.steps = [Step((index,), tuple(self.key(index, pair) for pair in reads(index)))
+                      for index in order]
+        self.lived = spans(self.steps, returned)
 
     def key(self, index: int, pair: tuple[int, int]):
         producer, operand = pair
@@ -138,10 +135,9 @@ class _Storages:
 
     def dies_at(self, store: int, step: int) -> bool:
         """No value of `store` is read after `step`."""
-        return all(self.last_read.get(k, -1) <= step for k in self.storages[store])
+        return all(self.lived[k][1] <= step for k in self.storages[store])
 
     def run(self, index: int, nbytes: int, in_place: bool) -> None:
-        step = self.position[index]
         pairs = self.reads(index)
         for pair in pairs:
             k = self.key(index, pair)
@@ -151,7 +147,7 @@ class _Storages:
                         else _volume(ir.RankedTensorType(value.type).shape))
                 self.of[k] = len(self.storages)
                 self.storages.append([k])
-                self.spans[k] = [0, 0, size]
+                self.sizes[k] = size
         shared = self.shared(index, pairs) if in_place else None
         if shared is None:
             shared = len(self.storages)
@@ -159,20 +155,12 @@ class _Storages:
         self.of[index] = shared
         self.storages[shared].append(index)
         if self.graph.nodes[index].name in VIEWS and len(self.storages[shared]) > 1:
-            nbytes = self.spans[self.key(index, pairs[0])][2]  # padding is not stored
-        self.spans[index] = [step, step, nbytes]
-        for k in [index, *(self.key(index, pair) for pair in pairs)]:
-            span = self.spans[k]
-            span[1] = max(span[1], step, self.last_read.get(k, step))
+            nbytes = self.sizes[self.key(index, pairs[0])]  # padding is not stored
+        self.sizes[index] = nbytes
 
     def live(self) -> list[int]:
         """Bytes live at each step: per storage, its largest value live then."""
-        held: list[dict[int, int]] = [{} for _ in self.order]
-        for k, (first, last, size) in self.spans.items():
-            store = self.of[k]
-            for step in range(first, min(last, len(self.order) - 1) + 1):
-                held[step][store] = max(held[step].get(store, 0), size)
-        return [sum(step.values()) for step in held]
+        return live_bytes(self.steps, self.sizes, self.lived, self.of)
 
     def shared(self, index: int, pairs: list[tuple[int, int]]) -> int | None:
         """The storage `index` writes over, if any (module docstring)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from vtile.analysis.graph import GRAPH_INPUT, OpGraph
 from vtile.planner.groups import GroupCost
+from vtile.planner.liveness import Step, live_bytes, spans
 
 
 @dataclass(frozen=True)
@@ -48,27 +49,21 @@ def memory_profile(graph: OpGraph, groups: Sequence[GroupCost],
     group_of = {n: g for g in groups for n in g.nodes}
     # A member runs when its group's root runs.
     step = {n.index: (group_of[n.index].root if n.index in group_of else n.index) for n in graph.nodes}
-    exists = [n.index for n in graph.nodes if step[n.index] == n.index]
-    end = len(graph.nodes)
-    last_use = {i: (end if i in graph.returned else i) for i in exists}
-    for node in graph.nodes:
-        for producer in node.producers:
-            if producer is not None and producer != GRAPH_INPUT and producer in last_use:
-                last_use[producer] = max(last_use[producer], step[node.index])
     transient = {g.root: g.tile_bytes for g in groups if g.root not in level_bytes}
     level = max(level_bytes.values(), default=0) if held_throughout else 0
     if not held_throughout:
         transient |= level_bytes
-
-    dying: dict[int, int] = {}
-    for i in exists:
-        dying[last_use[i]] = dying.get(last_use[i], 0) + graph.nodes[i].result_bytes
-    steps, live = [], graph.argument_bytes
-    for s in exists:
-        live += graph.nodes[s].result_bytes
-        steps.append((s, live + transient.get(s, 0)))
-        live -= dying.get(s, 0)
-    if not steps:
+    reads: dict[int, list[int]] = {i: [] for i, s in step.items() if s == i}
+    for node in graph.nodes:
+        # Arguments are counted apart; a group's members never exist.
+        reads[step[node.index]] += [p for p in node.producers
+                                    if p is not None and p != GRAPH_INPUT and step[p] == p]
+    if not reads:
         return MemoryProfile(graph.argument_bytes + level, -1, (), level)
-    peak_node, peak = max(steps, key=lambda item: item[1])
-    return MemoryProfile(peak + level, peak_node, tuple(steps), level)
+    order = list(reads)
+    steps = [Step((s,), tuple(reads[s]), transient.get(s, 0)) for s in order]
+    lived = spans(steps, graph.returned)
+    live = live_bytes(steps, {s: graph.nodes[s].result_bytes for s in order}, lived)
+    step_bytes = tuple((s, graph.argument_bytes + bytes_) for s, bytes_ in zip(order, live))
+    peak_node, peak = max(step_bytes, key=lambda item: item[1])
+    return MemoryProfile(peak + level, peak_node, step_bytes, level)

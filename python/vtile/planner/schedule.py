@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vtile.planner.kernels import KernelGraph
+from vtile.planner.liveness import Step, live_bytes, spans
 
 PROGRAM = "program"
 EXACT = "exact"
@@ -39,36 +40,34 @@ class Schedule:
         return self.step_bytes.index(self.peak_bytes) if self.step_bytes else -1
 
 
+def _kernel_steps(graph: KernelGraph, order: tuple[int, ...]) -> list[Step]:
+    """The kernels of `order` as steps of the liveness walk: each writes its
+    buffer, reads its inputs and holds its tile-loop buffers while it runs."""
+    kernels = graph.kernels
+    return [Step(() if kernels[k].writes is None else (kernels[k].writes,),
+                 tuple(kernels[k].reads), kernels[k].scratch_bytes) for k in order]
+
+
 def lifetimes(graph: KernelGraph, order: tuple[int, ...],
               concurrent_fills: bool = False) -> list[tuple[int, int] | None]:
     """Per buffer, the steps (first, last) it is live in `order`: from its
     writer's step to its last reader's; None for a returned one, which is
     not in the arena. `concurrent_fills`: as IREE's default partitioning
     runs them, a buffer's fill with the kernel before its writer."""
-    step = {kernel: position for position, kernel in enumerate(order)}
-    spans: list[tuple[int, int] | None] = [None] * len(graph.buffers)
-    for kernel, position in sorted(step.items(), key=lambda item: item[1]):
-        buffer = graph.kernels[kernel].writes
-        if buffer is not None and not graph.buffers[buffer].returned and spans[buffer] is None:
-            early = concurrent_fills and graph.buffers[buffer].filled and position > 0
-            spans[buffer] = (position - early, position)
-    for kernel, position in step.items():
-        for buffer in graph.kernels[kernel].reads:
-            span = spans[buffer]
-            if span is not None:
-                spans[buffer] = (span[0], max(span[1], position))
-    return spans
+    written = graph.writers()
+    found: list[tuple[int, int] | None] = [None] * len(graph.buffers)
+    for buffer, (first, last) in spans(_kernel_steps(graph, order)).items():
+        if buffer in written and not graph.buffers[buffer].returned:
+            early = concurrent_fills and graph.buffers[buffer].filled and first > 0
+            found[buffer] = (first - early, last)
+    return found
 
 
 def profile(graph: KernelGraph, order: tuple[int, ...], method: str = PROGRAM) -> Schedule:
     """The live bytes at each step of `order`; it must be topological."""
     _require_topological(graph, order)
-    live = [graph.kernels[k].scratch_bytes for k in order]
-    for buffer, span in enumerate(lifetimes(graph, order)):
-        if span is not None:
-            for position in range(span[0], span[1] + 1):
-                live[position] += graph.buffers[buffer].bytes
-    return Schedule(order, tuple(live), method)
+    arena = {b: graph.buffers[b].bytes for b in graph.writers() if not graph.buffers[b].returned}
+    return Schedule(order, tuple(live_bytes(_kernel_steps(graph, order), arena)), method)
 
 
 def program_order(graph: KernelGraph) -> Schedule:
