@@ -57,7 +57,11 @@ class OpNode:
     def work(self, box: Box | None = None) -> int:
         if self.access is None:
             return 0
-        return self.access.work(box or full_box(self.result_shape))
+        return self.access.work(box or self.result_box)
+
+    @cached_property  # the planner asks for each group's work without halos
+    def result_box(self) -> Box:
+        return full_box(self.result_shape)
 
 
 @dataclass

@@ -71,18 +71,45 @@ class LinearExpr:
         return Interval(lo, hi + 1)
 
 
+Tile = tuple[tuple[Box, ...], int, int]  # input windows, work, result elements
+
+
 @dataclass(frozen=True)
-class LinalgAccess:
+class TileCache:
+    """Works out each result box's tile once. The planner asks for the same
+    tiles again and again (every candidate group through an op, at every
+    tile size), and interval arithmetic in Python was most of its time."""
+
+    _tiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def tile(self, result_box: Box) -> Tile:
+        """What the op computing `result_box` reads of each input, its work
+        and the box's volume."""
+        found = self._tiles.get(result_box)
+        if found is None:
+            windows, work = self._windows_and_work(result_box)
+            found = self._tiles[result_box] = (windows, work, box_volume(result_box))
+        return found
+
+    def input_windows(self, result_box: Box) -> list[Box]:
+        return list(self.tile(result_box)[0])
+
+    def work(self, result_box: Box) -> int:
+        """Iterations of the loop nest for this result tile (MACs for a conv)."""
+        return self.tile(result_box)[1]
+
+    def _windows_and_work(self, result_box: Box) -> tuple[tuple[Box, ...], int]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class LinalgAccess(TileCache):
     """The loop structure of a linalg op: loop ranges, the result's map (a
     projection of loops) and each input's map."""
 
     loop_ranges: tuple[int, ...]
     result_loops: tuple[int, ...]  # result dimension d is loop result_loops[d]
     inputs: tuple[tuple[LinearExpr, ...], ...]
-    # result box -> (input windows, work). The planner asks for the same
-    # tiles again and again (every candidate group through the op, at every
-    # tile size), and interval arithmetic in Python was most of its time.
-    _tiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def loop_box(self, result_box: Box) -> Box:
         loops = list(full_box(self.loop_ranges))
@@ -90,45 +117,30 @@ class LinalgAccess:
             loops[loop] = result_box[dim]
         return tuple(loops)
 
-    def input_windows(self, result_box: Box) -> list[Box]:
-        return list(self._tile(result_box)[0])
-
-    def work(self, result_box: Box) -> int:
-        """Iterations of the loop nest for this result tile (MACs for a conv)."""
-        return self._tile(result_box)[1]
-
-    def _tile(self, result_box: Box) -> tuple[tuple[Box, ...], int]:
-        found = self._tiles.get(result_box)
-        if found is None:
-            loops = self.loop_box(result_box)
-            work = box_volume(loops)
-            if work == 0:  # no iterations read nothing
-                windows = tuple(tuple(Interval(0, 0) for _ in access) for access in self.inputs)
-            else:
-                windows = tuple(tuple(expr.image(loops) for expr in access)
-                                for access in self.inputs)
-            found = self._tiles[result_box] = (windows, work)
-        return found
+    def _windows_and_work(self, result_box: Box) -> tuple[tuple[Box, ...], int]:
+        loops = self.loop_box(result_box)
+        work = box_volume(loops)
+        if work == 0:  # no iterations read nothing
+            return tuple(tuple(Interval(0, 0) for _ in access) for access in self.inputs), 0
+        return tuple(tuple(expr.image(loops) for expr in access) for access in self.inputs), work
 
 
 @dataclass(frozen=True)
-class PadAccess:
+class PadAccess(TileCache):
     """`tensor.pad`: the result box shifted by the low padding, clipped to
-    the source (outside it the pad value is produced, nothing is read)."""
+    the source (outside it the pad value is produced, nothing is read).
+    A copy: no work."""
 
     low: tuple[int, ...]
     source_shape: tuple[int, ...]
 
-    def input_windows(self, result_box: Box) -> list[Box]:
+    def _windows_and_work(self, result_box: Box) -> tuple[tuple[Box, ...], int]:
         window = []
         for interval, low, size in zip(result_box, self.low, self.source_shape, strict=True):
             lo = min(max(interval.lo - low, 0), size)
             hi = max(min(interval.hi - low, size), lo)
             window.append(Interval(lo, hi))
-        return [tuple(window)]
-
-    def work(self, result_box: Box) -> int:
-        return 0  # a copy, no arithmetic
+        return (tuple(window),), 0
 
 
 Access = LinalgAccess | PadAccess

@@ -154,11 +154,10 @@ def _visit(
     first, one after the other; while an op runs, its fused inputs and its
     output are live."""
     node = graph.nodes[index]
-    own = box_volume(box) * node.element_bytes
-    work, inputs, peak = node.work(box), 0, 0
-    for operand, (producer, window) in enumerate(
-        zip(node.producers, node.access.input_windows(box), strict=False)
-    ):
+    input_windows, work, volume = node.access.tile(box)
+    own = volume * node.element_bytes
+    inputs = peak = 0
+    for operand, (producer, window) in enumerate(zip(node.producers, input_windows, strict=False)):
         if producer is None:
             continue
         if producer in members:

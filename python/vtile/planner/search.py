@@ -24,7 +24,7 @@ from vtile.backends.targets import TILE_LEVELS, held_for_the_run
 from vtile.errors import BudgetError, UsageError
 from vtile.planner.groups import GroupCost, group_cost, is_legal, tiled_dimension
 from vtile.planner.mcunet_accounting import MCUNetAccounting
-from vtile.planner.memory import MemoryProfile, memory_profile
+from vtile.planner.memory import IreeAccounting, MemoryProfile
 
 DEFAULT_MAX_RECOMPUTE = 1.3
 MAX_GROUP_OPS = 64  # bounds the search; longer groups recompute too much anyway
@@ -117,13 +117,13 @@ def plan_fusion(
     it cannot be one, and the profiles count those bytes instead of tile
     buffers."""
     if options.accounting == MCUNET_ACCOUNTING:
-        accounting = MCUNetAccounting(graph)
+        mcunet = MCUNetAccounting(graph)
 
-        def profile_of(graph, groups, levels=None, held_throughout=True):
-            return accounting.profile(groups)
+        def profile_of(groups, levels=None, held_throughout=True):
+            return mcunet.profile(groups)
     else:
-        profile_of = memory_profile
-    unfused = profile_of(graph, [])
+        profile_of = IreeAccounting(graph).profile
+    unfused = profile_of([])
     costs: dict[tuple[int, ...], list[GroupCost]] = {}  # rounds share candidates
     sizes: dict[GroupCost, int | None] = {}  # each candidate's fast memory as one dispatch
     groups: list[GroupCost] = []
@@ -202,9 +202,9 @@ def _best_group(graph: OpGraph, groups: list[GroupCost], profile: MemoryProfile,
             for cost in costs[nodes]:
                 levels = (None if one_dispatch is None
                           else {g.root: sizes[g] for g in kept + [cost]})
-                trial = profile_of(graph, kept + [cost], levels, held_throughout=held)
+                trial = profile_of(kept + [cost], levels, held_throughout=held)
                 # The walk differs only where fast memory is held for the run.
-                trial_walk = (profile_of(graph, kept + [cost], levels, held_throughout=False)
+                trial_walk = (profile_of(kept + [cost], levels, held_throughout=False)
                               if levels and held else trial)
                 if not _progress(trial, trial_walk, profile, walk):
                     continue
