@@ -44,16 +44,33 @@ Reads = Callable[[int], list[tuple[int, int]]]  # a step's (producer, operand) p
 
 class MCUNetAccounting:
     """The accounting of one graph; what the search asks again and again
-    (which ops are elementwise, each group's patch) is worked out once."""
+    (which ops are elementwise, each group's patch, the storages of the
+    last groups asked about, which candidates that differ only in their
+    tiles share) is worked out once."""
 
     def __init__(self, graph: OpGraph) -> None:
         self.graph = graph
         self.elementwise = frozenset(n.index for n in graph.nodes if is_elementwise(graph, n.index))
         self.patches: dict[GroupCost, int] = {}
+        self.last: tuple[tuple[tuple[int, ...], ...], list[int], list[int]] | None = None
 
     def profile(self, groups: Sequence[GroupCost]) -> MemoryProfile:
         """Live bytes at each step (an op, or a group at its root's step)
         of the program order, under the module docstring's rules."""
+        order, live = self._live(groups)
+        patches = {g.root: self.patch_bytes(g) for g in groups}
+        steps = tuple((index, bytes_ + patches.get(index, 0))
+                      for index, bytes_ in zip(order, live, strict=True))
+        if not steps:
+            return MemoryProfile(0, -1, ())
+        peak_node, peak = max(steps, key=lambda item: item[1])
+        return MemoryProfile(peak, peak_node, steps)
+
+    def _live(self, groups: Sequence[GroupCost]) -> tuple[list[int], list[int]]:
+        """The steps and the bytes live at each, patches left out."""
+        key = tuple(g.nodes for g in groups)
+        if self.last is not None and self.last[0] == key:
+            return self.last[1], self.last[2]
         graph = self.graph
         group_of = {n: g for g in groups for n in g.nodes}
         order = [n.index for n in graph.nodes
@@ -71,13 +88,8 @@ class MCUNetAccounting:
         for index in order:
             storages.run(index, _volume(graph.nodes[index].result_shape),
                          in_place=index not in group_of)
-        patches = {g.root: self.patch_bytes(g) for g in groups}
-        steps = tuple((index, live + patches.get(index, 0))
-                      for index, live in zip(order, storages.live(), strict=True))
-        if not steps:
-            return MemoryProfile(0, -1, ())
-        peak_node, peak = max(steps, key=lambda item: item[1])
-        return MemoryProfile(peak, peak_node, steps)
+        self.last = (key, order, storages.live())
+        return order, self.last[2]
 
     def patch_bytes(self, group: GroupCost) -> int:
         """The most one patch holds at once: its ops' regions layer by
