@@ -7,4 +7,7 @@ scripts/install.sh --test
 echo "==> lit test"
 .venv/bin/lit --succinct test
 echo "==> pytest"
-.venv/bin/pytest
+# Tests run on every core (at most 4 workers); tests that share an imported
+# model are grouped onto one worker (pytest.mark.xdist_group). iree-compile
+# outputs are cached under ~/.cache/vtile (vtile.backends.compile_cache).
+.venv/bin/pytest -n auto --maxprocesses 4 --dist loadgroup --durations 25

@@ -1,5 +1,5 @@
 """Errors a user can cause, one class per kind, each with the exit code the
-CLI ends with (`vtile --help` and the README list them). The CLI prints the
+CLI ends with (`vtile --help` and docs/errors.md list them). The CLI prints the
 message as one line; the Python API raises the class."""
 
 

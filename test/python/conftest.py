@@ -8,6 +8,27 @@ def context():
     return vtile.make_context()
 
 
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker: hands its fuzz counts to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from fuzz_harness import CASES, DISPATCHES
+
+        output["fuzz"] = {"cases": dict(CASES), "dispatches": dict(DISPATCHES)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the pytest-xdist controller: adds up a finished worker's fuzz counts."""
+    from fuzz_harness import CASES, DISPATCHES
+
+    counts = getattr(node, "workeroutput", {}).get("fuzz", {})
+    for name, count in counts.get("cases", {}).items():
+        CASES[name] += count
+    for name, count in counts.get("dispatches", {}).items():
+        DISPATCHES[name] = DISPATCHES.get(name, 0) + count
+
+
 def pytest_terminal_summary(terminalreporter):
     """The fuzz suite's case count, whether or not output is captured."""
     from fuzz_harness import CASES, DISPATCHES, FORCED_DISPATCH

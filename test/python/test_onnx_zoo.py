@@ -7,7 +7,9 @@ import onnx
 import onnxruntime
 import pytest
 
-import vtile
+from vtile.compiler import compile_model
+from vtile.context import make_context
+from vtile.frontends.model import load_model
 from vtile.onnx_zoo import ZOO_MODELS, seeded_zoo_model
 
 
@@ -33,11 +35,27 @@ def test_the_zoo_file_keeps_its_opset_and_gets_weights(zoo_file):
     assert [i.name for i in model.graph.input if i.name not in weights] == ["data_0"]
 
 
+@pytest.fixture(scope="module")
+def zoo_model(zoo_file):
+    """Each zoo file imported once, for both pipelines (a model's module is
+    left untouched by compiling it)."""
+    imported = {}
+
+    def load(name: str):
+        if name not in imported:
+            imported[name] = load_model(zoo_file(name), make_context())
+        return imported[name]
+
+    return load
+
+
 @pytest.mark.parametrize("pipeline", ["none", "vertical-fusion"])
-@pytest.mark.parametrize("name", ZOO_MODELS)
-def test_the_shipped_file_matches_onnxruntime(zoo_file, name, pipeline):
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.xdist_group(f"zoo-{n}")) for n in ZOO_MODELS])
+def test_the_shipped_file_matches_onnxruntime(zoo_file, zoo_model, name, pipeline):
+    """Both pipelines of a file on one pytest-xdist worker, which imports it once."""
     path = zoo_file(name)
-    compiled = vtile.compile(path, "llvm-cpu", pipeline)
+    compiled = compile_model(zoo_model(name), "llvm-cpu", pipeline)
     x = compiled.model.sample_inputs
     (result,) = compiled(*x)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])

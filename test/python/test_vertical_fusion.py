@@ -35,6 +35,12 @@ FUSED = ["zoo.conv_chain", "zoo.depthwise_separable", "zoo.residual", "mobilenet
          "resnet8"]  # fmt: skip
 
 
+def by_model(names):
+    """The model names as parameters that pytest-xdist keeps on one worker,
+    where `fused_on_cpu` exports and compiles each model once."""
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names]
+
+
 def model_and_input(name):
     model, x = FACTORIES[name]()
     if isinstance(x, tuple):
@@ -66,7 +72,7 @@ def fused_on_cpu(name, options):
     return _COMPILED[name]
 
 
-@pytest.mark.parametrize("name", FACTORIES)
+@pytest.mark.parametrize("name", by_model(FACTORIES))
 def test_fused_model_matches_pytorch_on_llvm_cpu(name, options):
     model, x, compiled = fused_on_cpu(name, options)
     assert compiled.pipeline == FUSION
@@ -77,14 +83,14 @@ def test_fused_model_matches_pytorch_on_llvm_cpu(name, options):
     np.testing.assert_allclose(result, expected, rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize("name", FUSED)
+@pytest.mark.parametrize("name", by_model(FUSED))
 def test_fused_models_are_computed_in_strips(name, options):
     _, _, compiled = fused_on_cpu(name, options)
     assert "tensor.insert_slice" in compiled.mlir
     assert "dataflow." not in compiled.mlir  # every plan was carried out and dropped
 
 
-@pytest.mark.parametrize("name", FACTORIES)
+@pytest.mark.parametrize("name", by_model(FACTORIES))
 def test_fused_model_matches_pytorch_on_vulkan_spirv(name, options):
     if not vulkan_available():
         pytest.skip("no Vulkan device")
@@ -95,7 +101,8 @@ def test_fused_model_matches_pytorch_on_vulkan_spirv(name, options):
 
 
 @pytest.mark.parametrize(
-    "name", ["zoo.conv_chain", "zoo.residual", "zoo.pooling_head", "small_unet", "resnet8"]
+    "name", by_model(["zoo.conv_chain", "zoo.residual", "zoo.pooling_head", "small_unet",
+                      "resnet8"])
 )
 def test_fused_module_computes_what_the_unfused_one_does(name, options):
     _, x, fused = fused_on_cpu(name, options)
