@@ -282,9 +282,9 @@ def test_iree_is_held_to_the_stack_level_the_plan_used(tmp_path, options, monkey
         'module attributes {tile.target = #tile.target<"mcu", levels = ['
         '#tile.level<"stack", capacity = 65536, bandwidth = 1.0>]>} {' + TWO_CONVS + "}")
     commands = []
-    real = iree._run_iree_compile
-    monkeypatch.setattr(iree, "_run_iree_compile",
-                        lambda command: commands.append(command) or real(command))
+    real = iree.cached_run  # every iree-compile command, whether the cache has it or not
+    monkeypatch.setattr(iree, "cached_run",
+                        lambda command, *rest: commands.append(command) or real(command, *rest))
     compiled = vtile.compile(path, "llvm-cpu", options=options, planner=ONE_DISPATCH)
     assert compiled.target.stack_bytes == 65536
     assert REGION in compiled.mlir and "tile.target" not in compiled.mlir
